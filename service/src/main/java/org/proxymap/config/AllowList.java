@@ -1,0 +1,53 @@
+package org.proxymap.config;
+
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The tables a service may open, from {@code proxy_read_maps} or {@code proxy_write_maps}
+ * after {@code $name} expansion, with Postfix's rules ({@code authorize_proxied_maps()}):
+ * only tokens that start with {@code proxy:} approve anything, every leading {@code proxy:}
+ * is removed, {@code { type:name option=value }} approves its first word, and the inner
+ * lists of {@code pipemap:{...}} and {@code unionmap:{...}} are scanned too. The check is an
+ * exact, case-sensitive string match on what the client sends.
+ */
+public final class AllowList {
+    private final Set<String> tables;
+
+    private AllowList(Set<String> tables) { this.tables = Set.copyOf(tables); }
+
+    public static AllowList parse(String expandedList) {
+        Set<String> out = new LinkedHashSet<>();
+        scan(expandedList == null ? "" : expandedList, out);
+        return new AllowList(out);
+    }
+
+    private static void scan(String list, Set<String> out) {
+        for (String token : Tokens.split(list)) {
+            if (token.startsWith("{")) {
+                List<String> words = Tokens.split(Tokens.unbrace(token));
+                if (words.isEmpty()) continue;
+                token = words.get(0);
+            }
+            boolean proxied = token.startsWith("proxy:");
+            String name = stripProxy(token);
+            if (proxied && name.indexOf(':') > 0) out.add(name);
+            for (String composite : new String[] {"pipemap:", "unionmap:"}) {
+                if (name.startsWith(composite) && name.length() > composite.length()) {
+                    scan(Tokens.unbrace(name.substring(composite.length())), out);
+                }
+            }
+        }
+    }
+
+    /** Removes every leading {@code proxy:}, as the server does with each request's table name. */
+    public static String stripProxy(String name) {
+        while (name.startsWith("proxy:")) name = name.substring(6);
+        return name;
+    }
+
+    public boolean allows(String table) { return tables.contains(table); }
+
+    public Set<String> tables() { return tables; }
+}

@@ -1,0 +1,187 @@
+package org.proxymap.config;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.apache.commons.configuration2.ex.ConfigurationException;
+
+/**
+ * The effective configuration of one generation: Postfix's {@code main.cf} in the
+ * configuration directory, the optional {@code proxymap.cf} beside it (its values win, for
+ * this service only), and Postfix's built-in defaults underneath. Immutable once loaded;
+ * a reload loads a new one and swaps it in.
+ */
+public final class ServiceConfig {
+    private static final MainCf DEFAULTS = loadDefaults();
+
+    private final Path configDirectory;
+    private final MainCf mainCf;
+    private final MainCf proxymapCf;
+    private final Map<String, String> expanded = new java.util.concurrent.ConcurrentHashMap<>();
+    private final List<String> warnings = new ArrayList<>();
+
+    public final Path queueDirectory;
+    public final String proxymapServiceName;
+    public final String proxywriteServiceName;
+    public final AllowList readMaps;
+    public final AllowList writeMaps;
+    public final boolean announceProtocol;
+    public final Duration requestDeadline;
+    public final Duration idleTimeout;
+    public final int maxAttributes;
+    public final int maxAttributeSize;
+    public final int listenBacklog;
+    public final int socketMode;
+    public final int maxConnections;
+    public final Duration shutdownGrace;
+    public final boolean configAsRetry;
+
+    private ServiceConfig(Path dir, MainCf mainCf, MainCf proxymapCf) throws ConfigException {
+        this.configDirectory = dir;
+        this.mainCf = mainCf;
+        this.proxymapCf = proxymapCf;
+        for (String name : proxymapCf.names()) {
+            if (Setting.byKey(name) == null && DEFAULTS.raw(name) == null && mainCf.raw(name) == null) {
+                warnings.add(proxymapCf.where(name) + ": unknown parameter " + name
+                        + " (possible spelling error); the settings are listed in README.md, section Settings");
+            }
+        }
+        queueDirectory = Path.of(required("queue_directory"));
+        proxymapServiceName = required("proxymap_service_name");
+        proxywriteServiceName = required("proxywrite_service_name");
+        readMaps = AllowList.parse(value("proxy_read_maps"));
+        writeMaps = AllowList.parse(value("proxy_write_maps"));
+        announceProtocol = typed(Setting.PROTOCOL_ANNOUNCEMENT, Values::bool);
+        requestDeadline = typed(Setting.REQUEST_DEADLINE, v -> Values.time(v, 's'));
+        idleTimeout = typed(Setting.IDLE_TIMEOUT, v -> Values.time(v, 's'));
+        maxAttributes = typed(Setting.MAX_ATTRIBUTES, v -> Values.integer(v, 8));
+        maxAttributeSize = typed(Setting.MAX_ATTRIBUTE_SIZE, v -> Values.integer(v, 1024));
+        listenBacklog = typed(Setting.LISTEN_BACKLOG, v -> Values.integer(v, 1));
+        socketMode = typed(Setting.SOCKET_MODE, Values::octal);
+        maxConnections = typed(Setting.MAX_CONNECTIONS, v -> Values.integer(v, 1));
+        shutdownGrace = typed(Setting.SHUTDOWN_GRACE, v -> Values.time(v, 's'));
+        configAsRetry = typed(Setting.CONFIG_AS_RETRY, Values::bool);
+    }
+
+    /** Loads {@code dir/main.cf} (required) and {@code dir/proxymap.cf} (optional). */
+    public static ServiceConfig load(Path dir) throws ConfigException {
+        Path abs = dir.toAbsolutePath().normalize();
+        MainCf main = read(abs.resolve("main.cf"), true);
+        MainCf own = read(abs.resolve("proxymap.cf"), false);
+        return new ServiceConfig(abs, main, own);
+    }
+
+    private static MainCf read(Path file, boolean required) throws ConfigException {
+        MainCf cf = new MainCf().fileName(file.toString());
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.ISO_8859_1)) {
+            cf.read(r);
+        } catch (NoSuchFileException e) {
+            if (required) {
+                throw new ConfigException(file + ": No such file or directory; -c names Postfix's configuration directory, the one that holds main.cf");
+            }
+        } catch (IOException e) {
+            throw new ConfigException(file + ": " + e.getMessage());
+        } catch (ConfigurationException e) {
+            throw new ConfigException(e.getMessage());
+        }
+        return cf;
+    }
+
+    private static MainCf loadDefaults() {
+        MainCf cf = new MainCf().fileName("postfix-defaults.cf");
+        try (InputStream in = ServiceConfig.class.getResourceAsStream("postfix-defaults.cf")) {
+            cf.read(new InputStreamReader(in, StandardCharsets.ISO_8859_1));
+        } catch (IOException | ConfigurationException e) {
+            throw new IllegalStateException("built-in Postfix defaults unreadable", e);
+        }
+        return cf;
+    }
+
+    /** The unexpanded value: proxymap.cf, then main.cf, then our and Postfix's defaults. */
+    public String raw(String name) {
+        String v = proxymapCf.raw(name);
+        if (v == null) v = mainCf.raw(name);
+        if (v == null && "config_directory".equals(name)) v = configDirectory.toString();
+        if (v == null) {
+            Setting s = Setting.byKey(name);
+            v = s != null ? s.defaultValue() : DEFAULTS.raw(name);
+        }
+        return v;
+    }
+
+    /** Where {@code name} is set, {@code file, line N}, or "default". */
+    public String where(String name) {
+        if (proxymapCf.raw(name) != null) return proxymapCf.where(name);
+        if (mainCf.raw(name) != null) return mainCf.where(name);
+        return "default";
+    }
+
+    /** The expanded value of {@code name}, or null when nothing sets it. */
+    public String value(String name) throws ConfigException {
+        String v = expanded.get(name);
+        if (v != null) return v;
+        try {
+            v = new Expander(this::raw).value(name);
+        } catch (ConfigException e) {
+            throw new ConfigException(where(name) + ": " + name + ": " + e.getMessage());
+        }
+        if (v != null) expanded.put(name, v);
+        return v;
+    }
+
+    /** Expanded values for tables; an expansion error reads as unset (check reports it). */
+    public Function<String, String> parameters() {
+        return name -> {
+            try {
+                return value(name);
+            } catch (ConfigException e) {
+                return null;
+            }
+        };
+    }
+
+    private String required(String name) throws ConfigException {
+        String v = value(name);
+        if (v == null || v.isEmpty()) throw new ConfigException(where(name) + ": parameter " + name + " must not be empty");
+        return v;
+    }
+
+    private interface Parser<T> { T parse(String v) throws IllegalArgumentException; }
+
+    private <T> T typed(Setting s, Parser<T> parser) throws ConfigException {
+        String v = value(s.key());
+        try {
+            return parser.parse(v);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(where(s.key()) + ": " + s.key() + " = " + v + ": " + e.getMessage());
+        }
+    }
+
+    public Path configDirectory() { return configDirectory; }
+
+    /** Non-fatal findings (unknown names), each with file and line. */
+    public List<String> warnings() { return warnings; }
+
+    /** Every parameter either file sets, for {@code config}. */
+    public Map<String, String> explicitNames() {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String n : mainCf.names()) m.put(n, mainCf.where(n));
+        for (String n : proxymapCf.names()) m.put(n, proxymapCf.where(n));
+        return m;
+    }
+
+    public Path socketPath(boolean write) {
+        return queueDirectory.resolve("private").resolve(write ? proxywriteServiceName : proxymapServiceName);
+    }
+}

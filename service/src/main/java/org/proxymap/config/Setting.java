@@ -1,0 +1,48 @@
+package org.proxymap.config;
+
+/**
+ * The service's own settings, read from {@code proxymap.cf} (main.cf syntax). Every one has
+ * a default, so a stock Postfix installation needs no proxymap.cf. This list is the single
+ * source for the defaults, the README table and the daemon's manual page.
+ */
+public enum Setting {
+    PROTOCOL_ANNOUNCEMENT("proxymap_protocol_announcement", "yes",
+            "Send Postfix 3.6+'s protocol announcement on connect. Set no only when every client is Postfix 3.5 or older (they break on it)."),
+    REQUEST_DEADLINE("proxymap_request_deadline", "1s",
+            "Time for a request to arrive in full once its first byte has, and again for the reply to be written (Postfix's 1 s deadline)."),
+    IDLE_TIMEOUT("proxymap_idle_timeout", "3600s",
+            "Close a client connection that sends nothing for this long (Postfix clients reconnect on their own)."),
+    MAX_ATTRIBUTES("proxymap_max_attributes", "64",
+            "Largest number of attributes in one request; a larger request closes that connection."),
+    MAX_ATTRIBUTE_SIZE("proxymap_max_attribute_size", "65536",
+            "Largest attribute name or value in bytes (keys, update values); a larger one closes that connection."),
+    LISTEN_BACKLOG("proxymap_listen_backlog", "4096",
+            "Listen backlog of each socket (the kernel caps it at net.core.somaxconn)."),
+    SOCKET_MODE("proxymap_socket_mode", "0666",
+            "Permissions of the socket files, as master(8) sets them; access is guarded by the 0700 private/ directory."),
+    MAX_CONNECTIONS("proxymap_max_connections", "10000",
+            "Connections served at once; further connections wait in the listen backlog."),
+    SHUTDOWN_GRACE("proxymap_shutdown_grace", "10s",
+            "On stop, time for requests in flight to be answered before connections are closed."),
+    CONFIG_AS_RETRY("proxymap_config_status_as_retry", "no",
+            "Answer CONFIG (5) as RETRY (2), for Postfix 2.x clients that do not know status 5.");
+
+    private final String key;
+    private final String defaultValue;
+    private final String description;
+
+    Setting(String key, String defaultValue, String description) {
+        this.key = key;
+        this.defaultValue = defaultValue;
+        this.description = description;
+    }
+
+    public String key() { return key; }
+    public String defaultValue() { return defaultValue; }
+    public String description() { return description; }
+
+    public static Setting byKey(String key) {
+        for (Setting s : values()) if (s.key.equals(key)) return s;
+        return null;
+    }
+}

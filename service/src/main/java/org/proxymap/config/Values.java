@@ -1,0 +1,55 @@
+package org.proxymap.config;
+
+import java.time.Duration;
+
+/** Postfix's value syntaxes: time with units (s m h d w), integers, booleans, octal modes. */
+public final class Values {
+    private Values() {}
+
+    /** {@code conv_time}: digits and an optional unit s, m, h, d or w; {@code defaultUnit} otherwise. */
+    public static Duration time(String value, char defaultUnit) throws IllegalArgumentException {
+        String v = value.strip();
+        int i = 0;
+        while (i < v.length() && Character.isDigit(v.charAt(i))) i++;
+        if (i == 0 || i < v.length() - 1) throw new IllegalArgumentException("bad time value \"" + value
+                + "\"; use a number with an optional unit s, m, h, d or w, e.g. 10s");
+        long n = Long.parseLong(v.substring(0, i));
+        char unit = i < v.length() ? v.charAt(i) : defaultUnit;
+        long seconds = switch (unit) {
+            case 's' -> n;
+            case 'm' -> n * 60;
+            case 'h' -> n * 3600;
+            case 'd' -> n * 86400;
+            case 'w' -> n * 604800;
+            default -> throw new IllegalArgumentException("bad time unit '" + unit + "' in \"" + value
+                    + "\"; use s, m, h, d or w");
+        };
+        return Duration.ofSeconds(seconds);
+    }
+
+    public static int integer(String value, int min) throws IllegalArgumentException {
+        try {
+            int n = Integer.parseInt(value.strip());
+            if (n < min) throw new IllegalArgumentException("value " + n + " is less than " + min);
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("bad numerical value \"" + value + "\"; use a whole number");
+        }
+    }
+
+    public static boolean bool(String value) throws IllegalArgumentException {
+        return switch (value.strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "yes", "true", "on", "1" -> true;
+            case "no", "false", "off", "0" -> false;
+            default -> throw new IllegalArgumentException("bad boolean value \"" + value + "\"; use yes or no");
+        };
+    }
+
+    public static int octal(String value) throws IllegalArgumentException {
+        try {
+            return Integer.parseInt(value.strip(), 8);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("bad file mode \"" + value + "\"; use octal, e.g. 0666");
+        }
+    }
+}

@@ -1,0 +1,190 @@
+package org.proxymap.daemon;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import org.apache.commons.daemon.Daemon;
+import org.apache.commons.daemon.DaemonContext;
+import org.apache.commons.daemon.DaemonUserSignal;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.proxymap.config.ConfigException;
+import org.proxymap.config.ServiceConfig;
+import org.proxymap.config.Setting;
+import org.proxymap.server.ProxymapServer;
+import org.proxymap.table.TableRegistry;
+
+/**
+ * NAME
+ *   proxymap - lookup table proxy server for Postfix, on the JVM
+ *
+ * SYNOPSIS
+ *   proxymap [-c config_dir]                      (foreground, {@link #main})
+ *   jsvc ... org.proxymap.daemon.ProxymapDaemon [-c config_dir]
+ *
+ * DESCRIPTION
+ *   A drop-in replacement for Postfix's proxymap(8) and proxywrite services. Postfix
+ *   processes (smtpd, cleanup, trivial-rewrite, postmap -q ... proxy:type:name) connect to
+ *   $queue_directory/private/$proxymap_service_name (read-only requests) and
+ *   $queue_directory/private/$proxywrite_service_name (read-write requests) and speak
+ *   Postfix's proxymap protocol, unchanged, in any of its dialects (Postfix 2.x-3.5 with
+ *   proxymap_protocol_announcement = no; 3.6-3.10 and 3.11+ told apart per request).
+ *   Each connection has its own virtual thread, so a slow table never delays another
+ *   client; each table is opened once and shared by every client.
+ *
+ *   Requests: open, lookup, update, delete, sequence. Replies: OK, NOKEY, RETRY, BAD,
+ *   DENY, CONFIG. A table that cannot be opened is answered as Postfix does: the open
+ *   succeeds and every lookup gets RETRY, with the reason in the log.
+ *
+ * SECURITY
+ *   A table is served only when proxy:type:name appears in proxy_read_maps (proxymap) or
+ *   proxy_write_maps (proxywrite), exactly as the client names it, checked on every request;
+ *   update and delete are refused on the read-only service. Requests are not
+ *   authenticated: the sockets' 0700 private/ directory is the access control.
+ *   Under jsvc, init() runs as the -user account with CAP_NET_BIND_SERVICE and
+ *   CAP_DAC_READ_SEARCH (it reads configuration and secrets and binds the sockets), and
+ *   start() onwards with no capabilities at all. Do not proxy tables with sensitive
+ *   information (user IDs, mailbox paths, commands); Postfix opens those directly anyway.
+ *
+ * LIMITS
+ *   A request must arrive in full within proxymap_request_deadline of its first byte, and
+ *   must fit proxymap_max_attributes and proxymap_max_attribute_size; otherwise that one
+ *   connection is closed and the log says which limit and the setting that raises it.
+ *
+ * CONFIGURATION
+ *   -c config_dir names Postfix's configuration directory (default /etc/postfix), as for
+ *   postconf, postmap and postfix. main.cf supplies queue_directory, proxymap_service_name,
+ *   proxywrite_service_name, proxy_read_maps and proxy_write_maps (with Postfix's
+ *   defaults). The optional config_dir/proxymap.cf, in main.cf syntax, holds this
+ *   service's settings, and a Postfix parameter set there overrides main.cf for this
+ *   service only. Settings and defaults (see also {@link Setting}):
+ *
+ *   proxymap_protocol_announcement = yes   announce the protocol on connect (Postfix 3.6+)
+ *   proxymap_request_deadline = 1s         time to receive a request once it started
+ *   proxymap_idle_timeout = 3600s          close connections idle for this long
+ *   proxymap_max_attributes = 64           attributes in one request
+ *   proxymap_max_attribute_size = 65536    bytes in one attribute name or value
+ *   proxymap_listen_backlog = 4096         listen backlog of each socket
+ *   proxymap_socket_mode = 0666            permissions of the socket files
+ *   proxymap_max_connections = 10000       connections served at once
+ *   proxymap_shutdown_grace = 10s          time for requests in flight on stop
+ *   proxymap_config_status_as_retry = no   send CONFIG as RETRY (Postfix 2.x clients)
+ *
+ * SIGNALS
+ *   SIGUSR2 reloads the configuration (jsvc forwards it to signal(); in the foreground a
+ *   handler does the same): parse, validate, swap; a broken configuration is refused and
+ *   the old one keeps serving. SIGTERM stops: no new connections, requests in flight are
+ *   answered, sockets removed. Under jsvc, SIGHUP restarts the JVM: do not use it for
+ *   reload.
+ */
+public final class ProxymapDaemon implements Daemon, DaemonUserSignal {
+    private static final Logger log = LogManager.getLogger("proxymap");
+
+    private Path configDirectory = Path.of("/etc/postfix");
+    private ProxymapServer server;
+    private Reloader reloader;
+
+    /** jsvc: runs as the service user; reads configuration and binds the sockets. */
+    @Override
+    public void init(DaemonContext context) throws Exception {
+        init(context.getArguments());
+    }
+
+    void init(String[] args) throws Exception {
+        configDirectory = parseConfigDirectory(args);
+        ServiceConfig config;
+        try {
+            config = ServiceConfig.load(configDirectory);
+        } catch (ConfigException e) {
+            log.fatal(e.getMessage());
+            throw e;
+        }
+        config.warnings().forEach(log::warn);
+        TableRegistry registry = new TableRegistry(config.parameters());
+        server = new ProxymapServer(config, registry);
+        try {
+            server.bind();
+        } catch (java.io.IOException e) {
+            log.fatal(e.getMessage());
+            throw e;
+        }
+        reloader = new Reloader(config.configDirectory(), server);
+    }
+
+    /** jsvc: serves, with no capabilities left. */
+    @Override
+    public void start() {
+        server.start();
+        log.info("daemon started -- version {}, configuration {}", version(), configDirectory);
+    }
+
+    /** jsvc (SIGTERM): drains within proxymap_shutdown_grace. */
+    @Override
+    public void stop() {
+        if (server != null) server.stop(server.state().config().shutdownGrace);
+        log.info("daemon stopped");
+    }
+
+    /** jsvc: removes the socket files and closes every table. */
+    @Override
+    public void destroy() {
+        if (server != null) {
+            server.close();
+            server.registry().close();
+        }
+    }
+
+    /** jsvc's SIGUSR2: reload. */
+    @Override
+    public void signal() {
+        if (reloader != null) reloader.reload();
+    }
+
+    public ProxymapServer server() { return server; }
+
+    public Reloader reloader() { return reloader; }
+
+    static String version() {
+        String v = ProxymapDaemon.class.getPackage().getImplementationVersion();
+        return v == null ? "development" : v;
+    }
+
+    static Path parseConfigDirectory(String[] args) throws ConfigException {
+        Path dir = Path.of("/etc/postfix");
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("-c")) {
+                if (i + 1 >= args.length) throw new ConfigException("-c needs a directory: -c /etc/postfix");
+                dir = Path.of(args[++i]);
+            }
+        }
+        return dir;
+    }
+
+    /** Foreground mode: {@code proxymap [-c DIR]}. Exits non-zero when the start fails. */
+    public static void main(String[] args) throws Exception {
+        List<String> rest = new ArrayList<>(List.of(args));
+        ProxymapDaemon d = new ProxymapDaemon();
+        try {
+            d.init(rest.toArray(String[]::new));
+        } catch (Exception e) {
+            System.err.println("proxymap: fatal: " + e.getMessage());
+            System.exit(1);
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            d.stop();
+            d.destroy();
+            org.apache.logging.log4j.LogManager.shutdown();
+            stopped.countDown();
+        }, "shutdown"));
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("USR2"), s -> Thread.ofVirtual().start(d::signal));
+        } catch (IllegalArgumentException e) {
+            log.warn("cannot handle SIGUSR2 here ({}); reload through JMX instead", e.getMessage());
+        }
+        d.start();
+        stopped.await();
+    }
+}

@@ -1,0 +1,21 @@
+package org.proxymap.protocol;
+
+/** Dictionary flag bits ({@code src/util/dict.h}); only the ones the server acts on are named. */
+public final class DictFlags {
+    private DictFlags() {}
+
+    public static final int FIXED = 0x10;
+    public static final int PATTERN = 0x20;
+    public static final int DUP_REPLACE = 0x80;
+    public static final int SYNC_UPDATE = 0x100;
+    public static final int FOLD_FIX = 0x4000;
+    public static final int FOLD_MUL = 0x8000;
+    public static final int MULTI_WRITER = 0x40000;
+
+    /** Implementation bits a table reports: fixed, pattern, multi_writer (IMPL_MASK up to 3.10). */
+    public static final int IMPL_MASK = FIXED | PATTERN | MULTI_WRITER;
+    /** Per-request bits of dialects A and B (RQST_MASK up to 3.10). */
+    public static final int RQST_MASK = 0x8F9C3;
+    /** Per-instance bits of dialects A and B (INST_MASK up to 3.10). */
+    public static final int INST_MASK = ~(IMPL_MASK | RQST_MASK);
+}

@@ -1,0 +1,117 @@
+package org.proxymap.server;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.proxymap.protocol.AttrList;
+import org.proxymap.protocol.AttrReader;
+import org.proxymap.protocol.AttrWriter;
+import org.proxymap.protocol.ProtocolException;
+
+/**
+ * One client connection on its own virtual thread: hello, then read one request, write
+ * one reply, repeat. Nothing a client sends can escape this loop: a protocol error or an
+ * expired deadline closes this connection only.
+ */
+final class Connection implements Runnable {
+    private static final Logger log = LogManager.getLogger("proxymap");
+    static final byte[] HELLO = new AttrWriter().str("protocol", "proxymap_protocol").end().toByteArray();
+
+    private static final int IDLE = 0, BUSY = 1, CLOSING = 2;
+
+    private final SocketChannel channel;
+    private final Session session;
+    private final ProxymapServer server;
+    private final AtomicInteger phase = new AtomicInteger(IDLE);
+    /** when the current request's first byte (or the reply's write) started; 0 = none */
+    private volatile long deadlineStart;
+    private volatile long lastActivity = System.nanoTime();
+    private volatile boolean timedOut;
+
+    Connection(SocketChannel channel, Session session, ProxymapServer server) {
+        this.channel = channel;
+        this.session = session;
+        this.server = server;
+    }
+
+    @Override
+    public void run() {
+        ServiceStateView s = server.view();
+        AttrReader reader = new AttrReader(channel, 8192, s.maxAttributes(), s.maxAttributeSize(), this::requestStarted);
+        AttrList request = new AttrList();
+        AttrWriter reply = new AttrWriter();
+        try {
+            if (s.announce()) write(HELLO);
+            while (!server.stopping() || phase.get() == BUSY) {
+                if (!reader.read(request)) break; // client closed between requests
+                deadlineStart = 0;
+                if (!server.dispatcher().handle(request, session, reply)) break;
+                deadlineStart = System.nanoTime();
+                reply.writeTo(channel);
+                deadlineStart = 0;
+                lastActivity = System.nanoTime();
+                if (!phase.compareAndSet(BUSY, IDLE)) break; // shutdown asked meanwhile: reply sent, done
+            }
+        } catch (ProtocolException e) {
+            server.counters().malformed.increment();
+            log.warn("{}; closing this connection", e.getMessage() + " from " + session.socketName());
+        } catch (EOFException e) {
+            if (!timedOut) log.warn("{} from {}", e.getMessage(), session.socketName());
+        } catch (ClosedChannelException e) {
+            // closed by the watchdog (deadline, idle) or by shutdown; already logged there
+        } catch (IOException e) {
+            if (!timedOut && !server.stopping()) log.warn("{}: {}", session.socketName(), e.getMessage());
+        } finally {
+            close();
+            server.connectionClosed(this);
+        }
+    }
+
+    private void requestStarted() {
+        if (!phase.compareAndSet(IDLE, BUSY)) {
+            // shutdown closed us between requests; the read fails right after
+            return;
+        }
+        deadlineStart = System.nanoTime();
+    }
+
+    private void write(byte[] bytes) throws IOException {
+        deadlineStart = System.nanoTime();
+        var b = java.nio.ByteBuffer.wrap(bytes);
+        while (b.hasRemaining()) channel.write(b);
+        deadlineStart = 0;
+    }
+
+    /** Called by the watchdog: closes a connection past its request deadline or idle limit. */
+    void check(long now, long deadlineNanos, long idleNanos) {
+        long start = deadlineStart;
+        if (start != 0 && now - start > deadlineNanos) {
+            timedOut = true;
+            server.counters().deadlineExpiries.increment();
+            log.warn("timeout on {} while reading or writing a request (proxymap_request_deadline); closing this connection",
+                    session.socketName());
+            close();
+        } else if (start == 0 && phase.get() == IDLE && now - lastActivity > idleNanos) {
+            timedOut = true;
+            server.counters().idleTimeouts.increment();
+            close();
+        }
+    }
+
+    /** Shutdown: an idle connection is closed now; a busy one after its reply. */
+    void shutdown() {
+        if (phase.compareAndSet(IDLE, CLOSING)) close();
+    }
+
+    void close() {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // nothing to do: the peer is gone either way
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package org.proxymap.table;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * Opens tables lazily and shares one instance per table name, access mode and instance
+ * flags among all clients, as Postfix's {@code proxy_map_find()} does. A table that cannot
+ * be opened is served by a surrogate that answers RETRY.
+ */
+public final class TableRegistry implements AutoCloseable {
+    private static final Logger log = LogManager.getLogger("proxymap");
+
+    private record Key(String name, boolean writable, int instanceFlags) {}
+
+    private final Map<String, TableType> types;
+    private final ConcurrentHashMap<Key, TableHandle> open = new ConcurrentHashMap<>();
+    private final SharedResources resources = new SharedResources();
+    private volatile Function<String, String> parameters;
+
+    public TableRegistry(Function<String, String> parameters) {
+        this(loadTypes(), parameters);
+    }
+
+    public TableRegistry(Map<String, TableType> types, Function<String, String> parameters) {
+        this.types = types;
+        this.parameters = parameters;
+    }
+
+    private static Map<String, TableType> loadTypes() {
+        Map<String, TableType> m = new HashMap<>();
+        for (TableType t : ServiceLoader.load(TableType.class)) m.put(t.name(), t);
+        return m;
+    }
+
+    /** The table types this build can open, e.g. for {@code check} and log hints. */
+    public java.util.Set<String> typeNames() { return types.keySet(); }
+
+    public SharedResources resources() { return resources; }
+
+    /** The configuration that tables opened from now on see (after a reload). */
+    public void parameters(Function<String, String> parameters) { this.parameters = parameters; }
+
+    /**
+     * Finds or opens {@code type:name} and counts one request in flight on it; the caller
+     * must {@link TableHandle#release()} it when the reply is done.
+     *
+     * @param fullName an approved table name with a colon, without {@code proxy:}
+     */
+    public TableHandle acquire(String fullName, boolean writable, int instanceFlags) {
+        Key key = new Key(fullName, writable, instanceFlags);
+        while (true) {
+            TableHandle h = open.get(key);
+            if (h == null) h = open.computeIfAbsent(key, k -> openHandle(fullName, writable, instanceFlags));
+            if (h.acquire()) return h;
+            open.remove(key, h); // retired meanwhile: open a fresh one
+        }
+    }
+
+    private TableHandle openHandle(String fullName, boolean writable, int instanceFlags) {
+        int colon = fullName.indexOf(':');
+        String type = fullName.substring(0, colon);
+        String name = fullName.substring(colon + 1);
+        LookupTable table;
+        TableType tt = types.get(type);
+        if (tt == null) {
+            table = surrogate(fullName, "unsupported dictionary type: " + type + hintFor(type));
+        } else {
+            try {
+                table = tt.open(name, new OpenContext(writable, instanceFlags, parameters, resources));
+            } catch (TableOpenException e) {
+                table = surrogate(fullName, e.getMessage());
+            } catch (RuntimeException e) {
+                table = surrogate(fullName, "open " + fullName + ": " + e);
+            }
+        }
+        return new TableHandle(type, name, writable, instanceFlags, table);
+    }
+
+    private static String hintFor(String type) {
+        return switch (type) {
+            case "hash", "btree", "dbm", "sdbm" ->
+                    " (Berkeley DB and dbm files are not supported by this server; convert the table to lmdb:, cdb: or texthash:)";
+            default -> "";
+        };
+    }
+
+    private static LookupTable surrogate(String fullName, String reason) {
+        log.error(reason);
+        return new SurrogateTable(fullName, reason);
+    }
+
+    /** Every open table instance. */
+    public List<TableHandle> handles() { return new ArrayList<>(open.values()); }
+
+    /**
+     * Drops the instances that {@code stale} selects (their definition changed, or they are
+     * no longer approved): new requests open them afresh, and each old instance is closed
+     * when its in-flight requests have finished.
+     */
+    public void retire(Predicate<TableHandle> stale) {
+        for (Map.Entry<Key, TableHandle> e : open.entrySet()) {
+            if (stale.test(e.getValue()) && open.remove(e.getKey(), e.getValue())) e.getValue().retire();
+        }
+    }
+
+    @Override
+    public void close() {
+        retire(h -> true);
+        resources.close();
+    }
+}

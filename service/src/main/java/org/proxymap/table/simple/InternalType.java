@@ -1,0 +1,21 @@
+package org.proxymap.table.simple;
+
+import java.util.Map;
+import org.proxymap.table.LookupTable;
+import org.proxymap.table.OpenContext;
+import org.proxymap.table.TableType;
+
+/**
+ * {@code internal:name}: an in-memory hash, empty at start and writable, living as long as
+ * the process (Postfix's {@code internal} type). The writable table for proxywrite
+ * update/delete/sequence until persistent types (lmdb) are available.
+ */
+public final class InternalType implements TableType {
+    @Override
+    public String name() { return "internal"; }
+
+    @Override
+    public LookupTable open(String name, OpenContext context) {
+        return new MapTable(Map.of(), true);
+    }
+}

@@ -1,0 +1,63 @@
+package org.proxymap.testing;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.proxymap.config.ServiceConfig;
+import org.proxymap.daemon.Reloader;
+import org.proxymap.server.ProxymapServer;
+import org.proxymap.table.TableRegistry;
+
+/**
+ * A real server on a throwaway configuration directory: {@code dir/etc/main.cf} (plus any
+ * files the test writes there) and {@code dir/queue/private/{proxymap,proxywrite}}.
+ * Keep {@code dir} short (e.g. under /tmp): UNIX socket paths are limited to 107 bytes.
+ */
+public final class TestServer implements AutoCloseable {
+    public final Path dir;
+    public final Path etc;
+    public final ProxymapServer server;
+    public final Reloader reloader;
+
+    private TestServer(Path dir, ProxymapServer server) {
+        this.dir = dir;
+        this.etc = dir.resolve("etc");
+        this.server = server;
+        this.reloader = new Reloader(etc, server);
+    }
+
+    /** Makes a fresh directory under /tmp with etc/main.cf = {@code mainCf} + queue_directory. */
+    public static Path newConfig(String mainCf) throws IOException {
+        Path dir = Files.createTempDirectory(Path.of("/tmp"), "pm");
+        Files.createDirectories(dir.resolve("etc"));
+        Files.writeString(dir.resolve("etc/main.cf"), mainCf + "\nqueue_directory = " + dir.resolve("queue") + "\n");
+        return dir;
+    }
+
+    public static TestServer start(String mainCf) throws Exception {
+        return start(newConfig(mainCf));
+    }
+
+    /** Starts on an existing directory made by {@link #newConfig}. */
+    public static TestServer start(Path dir) throws Exception {
+        ServiceConfig config = ServiceConfig.load(dir.resolve("etc"));
+        ProxymapServer s = new ProxymapServer(config, new TableRegistry(config.parameters()));
+        s.bind();
+        s.start();
+        return new TestServer(dir, s);
+    }
+
+    public Path socket(boolean write) { return server.state().config().socketPath(write); }
+
+    public Path proxymap() { return socket(false); }
+
+    public Path proxywrite() { return socket(true); }
+
+    @Override
+    public void close() {
+        server.stop(Duration.ofSeconds(2));
+        server.close();
+        server.registry().close();
+    }
+}
