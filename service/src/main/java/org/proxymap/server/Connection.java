@@ -65,6 +65,10 @@ final class Connection implements Runnable {
             // closed by the watchdog (deadline, idle) or by shutdown; already logged there
         } catch (IOException e) {
             if (!timedOut && !server.stopping()) log.warn("{}: {}", session.socketName(), e.getMessage());
+        } catch (RuntimeException | StackOverflowError e) {
+            // a bug on the request path: this client loses its connection (and reconnects), nobody else is affected
+            server.counters().internalErrors.increment();
+            log.error("internal error serving a client of the " + session.socketName() + "; closing this connection", e);
         } finally {
             close();
             server.connectionClosed(this);

@@ -69,6 +69,7 @@ public final class ProxymapServer implements AutoCloseable {
     }
 
     private void acceptLoop(Listener l) {
+        int failures = 0; // consecutive accept failures: logged once when they start and once when they end
         while (!stopping) {
             try {
                 permits.acquire();
@@ -78,6 +79,10 @@ public final class ProxymapServer implements AutoCloseable {
                 } catch (IOException e) {
                     permits.release();
                     throw e;
+                }
+                if (failures > 0) {
+                    log.info("accept on {} works again after {} failures", l.path(), failures);
+                    failures = 0;
                 }
                 Connection c = new Connection(ch, new Session(l.writeService(), l.serviceName()), this);
                 connections.add(c);
@@ -89,7 +94,13 @@ public final class ProxymapServer implements AutoCloseable {
                 return;
             } catch (IOException e) {
                 if (stopping) return;
-                log.warn("accept on {}: {}", l.path(), e.getMessage()); // e.g. EMFILE: keep serving the others
+                counters.acceptFailures.increment();
+                if (failures++ == 0) { // e.g. EMFILE: keep serving the connections we have, retry every 100 ms
+                    log.error("accept on {}: {}; new clients wait in the listen backlog until this clears{}", l.path(),
+                            e.getMessage(), String.valueOf(e.getMessage()).contains("Too many open files")
+                                    ? " (out of file descriptors: raise LimitNOFILE / ulimit -n above proxymap_max_connections"
+                                    + " plus the tables' files and database connections, or lower proxymap_max_connections)" : "");
+                }
                 try {
                     Thread.sleep(100);
                 } catch (InterruptedException ie) {

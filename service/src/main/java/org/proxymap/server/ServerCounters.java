@@ -16,6 +16,10 @@ public final class ServerCounters {
     public final LongAdder malformed = new LongAdder();
     public final LongAdder deadlineExpiries = new LongAdder();
     public final LongAdder idleTimeouts = new LongAdder();
+    /** accept() failures, e.g. EMFILE when the process is out of file descriptors */
+    public final LongAdder acceptFailures = new LongAdder();
+    /** unexpected exceptions on the request path (bugs): the connection was closed */
+    public final LongAdder internalErrors = new LongAdder();
     /** requests per dialect: index 0 = A/B (flags only), 1 = C (instance_flags) */
     public final LongAdder[] dialectRequests = adders(2);
 
