@@ -25,6 +25,9 @@ import org.proxymap.table.TableRegistry;
  */
 public final class ProxymapServer implements AutoCloseable {
     private static final Logger log = LogManager.getLogger("proxymap");
+    private static final long WATCH_PERIOD_MILLIS = 50;
+    /** a watchdog wake-up this late means the process was stalled */
+    private static final long STALL_NANOS = 250_000_000L;
 
     private final TableRegistry registry;
     private final ServerCounters counters = new ServerCounters();
@@ -111,12 +114,28 @@ public final class ProxymapServer implements AutoCloseable {
     }
 
     private void watch() {
+        long last = System.nanoTime();
+        long resumeAt = 0;
         while (!Thread.currentThread().isInterrupted()) {
             try {
-                Thread.sleep(50);
+                Thread.sleep(WATCH_PERIOD_MILLIS);
             } catch (InterruptedException e) {
                 return;
             }
+            long woke = System.nanoTime();
+            long stall = woke - last - WATCH_PERIOD_MILLIS * 1_000_000L;
+            last = woke;
+            if (stall > STALL_NANOS) {
+                // The whole process did not run (GC pause, CPU starvation, SIGSTOP): the clients were not slow,
+                // we were. Let the connection threads catch up on what arrived meanwhile before judging them.
+                resumeAt = woke + Math.min(stall, 2_000_000_000L);
+                counters.stalls.increment();
+                if (stall > 1_000_000_000L) {
+                    log.warn("the service did not run for {} ms (GC pause or CPU starvation?); deadlines and idle limits paused",
+                            stall / 1_000_000);
+                }
+            }
+            if (woke - resumeAt < 0) continue;
             ServiceConfig c = state.config();
             long deadline = c.requestDeadline.toNanos();
             long idle = c.idleTimeout.toNanos();

@@ -20,6 +20,8 @@ public final class ServerCounters {
     public final LongAdder acceptFailures = new LongAdder();
     /** unexpected exceptions on the request path (bugs): the connection was closed */
     public final LongAdder internalErrors = new LongAdder();
+    /** times the watchdog found the whole process stalled (and paused deadlines for it) */
+    public final LongAdder stalls = new LongAdder();
     /** requests per dialect: index 0 = A/B (flags only), 1 = C (instance_flags) */
     public final LongAdder[] dialectRequests = adders(2);
 
