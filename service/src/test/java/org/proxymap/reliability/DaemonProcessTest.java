@@ -135,4 +135,36 @@ class DaemonProcessTest {
         }
     }
 
+
+    /** A process stall (GC pause, CPU starvation; here SIGSTOP) is not blamed on the clients. */
+    @Test
+    void aStalledProcessDoesNotCutItsClients() throws Exception {
+        Path dir = config("");
+        try (ChildDaemon d = ChildDaemon.start(dir, 0); WireClient c = Clients.connect(socket(dir))) {
+            byte[] request = HostileInput.encode(HostileInput.request("lookup", table(dir), false, "k4"), true);
+            int half = request.length / 2;
+            c.sendRaw(java.util.Arrays.copyOf(request, half)); // the 1 s request deadline starts
+            Thread.sleep(200);
+            signal(d, "STOP");
+            Thread.sleep(2000);
+            signal(d, "CONT");
+            Thread.sleep(30); // the watchdog runs first: it must not count the 2 s the process was stopped
+            AttrList r;
+            try {
+                c.sendRaw(java.util.Arrays.copyOfRange(request, half, request.length));
+                r = c.read();
+            } catch (IOException e) {
+                r = null;
+            }
+            System.out.printf("stall: daemon stopped 2 s in the middle of a request; reply %s%n", r);
+            assertEquals("status\\00\\0value\\0v4\\0\\0", r == null ? "closed" : WireClient.escaped(r));
+            long end = System.nanoTime() + 5_000_000_000L;
+            while (!d.log().contains("did not run for") && System.nanoTime() < end) Thread.sleep(20);
+            assertTrue(d.log().contains("did not run for"), d.log());
+        }
+    }
+
+    static void signal(ChildDaemon d, String sig) throws IOException, InterruptedException {
+        assertEquals(0, new ProcessBuilder("kill", "-" + sig, Long.toString(d.process.pid())).start().waitFor());
+    }
 }
