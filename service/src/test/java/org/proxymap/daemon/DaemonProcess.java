@@ -75,7 +75,13 @@ final class DaemonProcess implements AutoCloseable {
 
     /** Starts {@code scripts/proxymap -c etc [--jsvc user]}; the process pid is jsvc's controller (or the JVM). */
     DaemonProcess start(String jsvcUser) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(script().toString(), "-c", etc.toString()));
+        return start(jsvcUser, List.of());
+    }
+
+    /** As {@link #start(String)}, run through {@code prefix} (e.g. setpriv with a unit's restrictions). */
+    DaemonProcess start(String jsvcUser, List<String> prefix) throws IOException {
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(List.of(script().toString(), "-c", etc.toString()));
         if (jsvcUser != null) cmd.addAll(List.of("--jsvc", jsvcUser));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("PROXYMAP_CLASSPATH", classpath());
@@ -147,9 +153,44 @@ final class DaemonProcess implements AutoCloseable {
     }
 
     static Path script() {
+        return projectDir().resolve("scripts/proxymap");
+    }
+
+    static Path projectDir() {
         String project = System.getProperty("proxymap.project.dir");
-        Path root = project != null ? Path.of(project) : Path.of("").toAbsolutePath().getParent();
-        return root.resolve("scripts/proxymap");
+        return project != null ? Path.of(project) : Path.of("").toAbsolutePath().getParent();
+    }
+
+    /**
+     * A setpriv(1) command line with the restrictions of a systemd unit in etc/: its
+     * NoNewPrivileges and CapabilityBoundingSet, and its User (replaced by {@code user}) if it has one.
+     */
+    static List<String> setprivLike(String unit, String user) throws IOException {
+        List<String> lines = Files.readAllLines(projectDir().resolve("etc").resolve(unit));
+        List<String> cmd = new ArrayList<>(List.of("/usr/bin/setpriv"));
+        for (String l : lines) {
+            if (l.equals("NoNewPrivileges=yes")) cmd.add("--no-new-privs");
+            if (l.startsWith("CapabilityBoundingSet=")) {
+                StringBuilder set = new StringBuilder("-all");
+                for (String cap : l.substring(l.indexOf('=') + 1).trim().split("\\s+")) {
+                    if (!cap.isEmpty()) set.append(",+").append(cap.toLowerCase(java.util.Locale.ROOT).replaceFirst("^cap_", ""));
+                }
+                cmd.addAll(List.of("--bounding-set", set.toString(), "--inh-caps", "-all"));
+            }
+            if (l.startsWith("User=")) {
+                cmd.addAll(List.of("--reuid", user, "--regid", Integer.toString(gid(user)), "--clear-groups"));
+            }
+        }
+        return cmd;
+    }
+
+    /** The primary group id of {@code user}, from /etc/passwd. */
+    static int gid(String user) throws IOException {
+        for (String l : Files.readAllLines(Path.of("/etc/passwd"))) {
+            String[] f = l.split(":");
+            if (f.length > 3 && f[0].equals(user)) return Integer.parseInt(f[3]);
+        }
+        throw new IOException("no user " + user + " in /etc/passwd");
     }
 
     /** This JVM's classpath minus test classes, copied once to a world-readable /tmp directory. */

@@ -24,11 +24,11 @@ import org.proxymap.testing.WireClient;
  * on SIGTERM, and refusal to start on a broken configuration. Also the same class as a
  * plain foreground JVM.
  */
-@Timeout(90)
+@Timeout(180)
 class JsvcDaemonTest {
     static final String USER = "nobody";
     static final Path JSVC = Path.of("/usr/bin/jsvc");
-    static final Duration START = Duration.ofSeconds(30);
+    static final Duration START = Duration.ofSeconds(60);
 
     static final String MAIN_CF = "proxy_read_maps = proxy:texthash:@DIR@/etc/t\nproxy_write_maps =\n";
     static final String PROXYMAP_CF = "proxymap_shutdown_grace = 8s\nproxymap_request_deadline = 10s\n";
@@ -37,6 +37,7 @@ class JsvcDaemonTest {
     static void requirements() {
         Require.that(Files.isExecutable(JSVC), JSVC + " (Debian package jsvc)");
         Require.that(Require.root(), "root (jsvc -user " + USER + " needs it)");
+        Require.that(Files.isExecutable(Path.of("/usr/bin/setpriv")), "/usr/bin/setpriv (util-linux)");
     }
 
     @Test
@@ -45,7 +46,9 @@ class JsvcDaemonTest {
             d.write("proxymap.cf", PROXYMAP_CF);
             d.write("t", "alice  one\n");
             d.write("t2", "bob  two\n");
-            d.start(USER).awaitLog("proxymap\\[\\d+\\]: info: configuration generation 1 in force", START);
+            // under the restrictions of etc/proxymap.service: NoNewPrivileges, its CapabilityBoundingSet
+            d.start(USER, DaemonProcess.setprivLike("proxymap.service", USER))
+                    .awaitLog("proxymap\\[\\d+\\]: info: configuration generation 1 in force", START);
 
             // the JVM (pid in jsvc's pidfile, a child of the root controller) runs as USER, no capabilities
             long jvm = d.jvmPidFromPidfile();
@@ -55,6 +58,7 @@ class JsvcDaemonTest {
             assertEquals(uid + "\t" + uid + "\t" + uid + "\t" + uid, field(status, "Uid"), status);
             assertEquals("0000000000000000", field(status, "CapEff"), status);
             assertEquals("0000000000000000", field(status, "CapPrm"), status);
+            assertEquals("1", field(status, "NoNewPrivs"), "started under the unit's NoNewPrivileges");
             assertEquals(USER, Files.getOwner(d.socket("proxymap")).getName(), "socket created by the service user");
 
             String t = "texthash:" + d.etc.resolve("t");
@@ -76,7 +80,7 @@ class JsvcDaemonTest {
                     .str("key", "alice").end().toByteArray();
             try (WireClient inFlight = WireClient.connect(d.socket("proxymap"))) {
                 inFlight.sendRaw(Arrays.copyOf(request, 10));
-                Thread.sleep(300); // the server has read the first bytes: the connection is busy
+                Thread.sleep(1000); // time for the server to read the first bytes: the connection is busy
                 d.signal("TERM");
                 awaitGone(d.socket("proxymap"), Duration.ofSeconds(10));
                 assertThrows(IOException.class, () -> WireClient.connect(d.socket("proxymap")), "no new connections");
@@ -113,13 +117,21 @@ class JsvcDaemonTest {
         }
     }
 
-    /** The same class without jsvc: {@code scripts/proxymap -c DIR} as a plain JVM (systemd's proxymap-java.service). */
+    /**
+     * The same class without jsvc: {@code scripts/proxymap -c DIR} as a plain JVM, started the way
+     * etc/proxymap-java.service does (as the service user, no capabilities, NoNewPrivileges).
+     */
     @Test
-    void foregroundJvmReloadsOnUsr2AndStopsOnTerm() throws Exception {
-        try (DaemonProcess d = DaemonProcess.prepare(MAIN_CF, null)) {
+    void foregroundJvmAsTheUserReloadsOnUsr2AndStopsOnTerm() throws Exception {
+        try (DaemonProcess d = DaemonProcess.prepare(MAIN_CF, USER)) {
             d.write("proxymap.cf", PROXYMAP_CF);
             d.write("t", "alice  one\n");
-            d.start(null).awaitLog("info: configuration generation 1 in force", START);
+            d.start(null, DaemonProcess.setprivLike("proxymap-java.service", USER))
+                    .awaitLog("info: configuration generation 1 in force", START);
+            String status = Files.readString(Path.of("/proc/" + d.process().pid() + "/status"));
+            assertEquals("0000000000000000", field(status, "CapEff"), status);
+            assertEquals("0000000000000000", field(status, "CapBnd"), status);
+            assertEquals("1", field(status, "NoNewPrivs"), status);
             try (WireClient c = WireClient.connect(d.socket("proxymap"))) {
                 assertEquals("status\\00\\0value\\0one\\0\\0", lookup(c, "texthash:" + d.etc.resolve("t"), "alice"));
             }
