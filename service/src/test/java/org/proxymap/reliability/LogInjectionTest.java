@@ -18,7 +18,24 @@ import org.junit.jupiter.api.Test;
 class LogInjectionTest {
     @Test
     void controlCharactersFromClientsCannotForgeLogLines() {
-        LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
+        check((LoggerContext) LogManager.getContext(false));
+    }
+
+    /** The same for etc/log4j2.xml, the configuration operators copy (journald + syslog). */
+    @Test
+    void alsoInTheShippedLoggingConfiguration() {
+        java.nio.file.Path xml = java.nio.file.Path.of(System.getProperty("proxymap.project.dir", ".."), "etc/log4j2.xml");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.exists(xml), "no etc/log4j2.xml in this tree");
+        LoggerContext ctx = new LoggerContext("log-injection-test", null, xml.toUri());
+        try {
+            ctx.start();
+            check(ctx);
+        } finally {
+            ctx.stop();
+        }
+    }
+
+    private static void check(LoggerContext ctx) {
         var appender = ctx.getConfiguration().getAppender("stdout");
         var event = Log4jLogEvent.newBuilder().setLoggerName("proxymap").setLevel(Level.WARN)
                 .setMessage(new ParameterizedMessage("unrecognized request: \"{}\", ignored",
