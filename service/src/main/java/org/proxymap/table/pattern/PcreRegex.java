@@ -69,6 +69,8 @@ final class PcreRegex implements CompiledPattern {
         private final boolean dollarEndOnly;
         private final StringBuilder out = new StringBuilder();
         private int pos;
+        /** The last item was an assertion (^ $ \\b ...): PCRE2 refuses a quantifier after it. */
+        private boolean assertion;
 
         Translator(String re, int options) {
             this.re = re;
@@ -88,14 +90,17 @@ final class PcreRegex implements CompiledPattern {
                 } else if (extended && c == '#') {
                     while (pos < n && re.charAt(pos) != '\n') pos++;
                 } else if (c == '\\') {
+                    assertion = pos + 1 < n && "bBAzZG".indexOf(re.charAt(pos + 1)) >= 0;
                     escape(false);
                     quantifier();
                 } else if (c == '[') {
                     charClass();
                     quantifier();
-                } else if (c == '$') {
+                } else if (c == '$' || c == '^') {
                     pos++;
-                    out.append(dollarEndOnly ? "\\z" : "$");
+                    out.append(c == '$' && dollarEndOnly ? "\\z" : String.valueOf(c));
+                    assertion = true;
+                    quantifier();
                 } else if (c == '(') {
                     group();
                 } else if (c == ')') {
@@ -157,7 +162,12 @@ final class PcreRegex implements CompiledPattern {
             } else if (c == '{' && isQuantifier(pos)) {
                 pos = re.indexOf('}', pos) + 1;
             } else {
+                assertion = false;
                 return;
+            }
+            if (assertion) {
+                throw new IllegalArgumentException("error in regex at offset " + start
+                        + ": quantifier does not follow a repeatable item");
             }
             out.append(re, start, pos);
             if (pos < re.length() && re.charAt(pos) == '+') {
