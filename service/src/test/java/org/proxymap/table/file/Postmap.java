@@ -33,6 +33,12 @@ public final class Postmap {
         return new Postmap(dir);
     }
 
+    /** postmap with an existing configuration directory (e.g. a TestServer's, for proxy: tables). */
+    public static Postmap at(Path configDir) {
+        Require.executable(PATH);
+        return new Postmap(configDir);
+    }
+
     public Path config() { return config; }
 
     /** {@code postmap -q - table}: every key that was found, with its value. */
