@@ -1,0 +1,98 @@
+package org.proxymap.management;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import javax.management.remote.JMXServiceURL;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.proxymap.config.ConfigException;
+import org.proxymap.config.ServiceConfig;
+import org.proxymap.config.Setting;
+import org.proxymap.daemon.Reloader;
+import org.proxymap.jmx.ObjectNames;
+import org.proxymap.server.ProxymapServer;
+
+/**
+ * The service's MXBeans ({@link ObjectNames}) and, when proxymap_jmx_port is set, the
+ * remote connector. Lifecycle follows the daemon: {@link #create} in init (reads the
+ * password and access files), {@link #start} in start, {@link #close} in destroy.
+ */
+public final class Management implements AutoCloseable {
+    private static final Logger log = LogManager.getLogger("proxymap");
+
+    private final MBeanServer mbeans;
+    private final List<ObjectName> registered = new ArrayList<>();
+    private final JmxConnector connector;
+
+    private Management(MBeanServer mbeans, JmxConnector connector) {
+        this.mbeans = mbeans;
+        this.connector = connector;
+    }
+
+    /**
+     * Registers the MXBeans in {@code mbeans} and prepares the connector (if configured).
+     *
+     * @throws ConfigException a JMX setting or the password or access file is wrong
+     */
+    public static Management create(ServiceConfig config, ProxymapServer server, Reloader reloader, String version,
+                                    MBeanServer mbeans) throws ConfigException {
+        JmxSettings settings = JmxSettings.from(config);
+        JmxConnector connector = settings.enabled() ? JmxConnector.create(settings, mbeans) : null;
+        Management m = new Management(mbeans, connector);
+        try {
+            m.register(ObjectNames.SERVICE, new ServiceBean(server, version));
+            m.register(ObjectNames.TABLES, new TablesBean(server));
+            m.register(ObjectNames.RELOAD, new ReloadBean(server, reloader));
+            m.register(ObjectNames.POOLS, new PoolsBean(server.registry().resources()));
+        } catch (JMException e) {
+            m.close();
+            throw new ConfigException("cannot register the MXBeans: " + e
+                    + " (is another proxymap running in this JVM?)");
+        }
+        return m;
+    }
+
+    private void register(String name, Object bean) throws JMException {
+        ObjectName n = new ObjectName(name);
+        mbeans.registerMBean(bean, n);
+        registered.add(n);
+    }
+
+    /**
+     * Starts the remote connector, if configured. A port that cannot be bound is logged and
+     * the service runs on without remote JMX: monitoring must not stop mail.
+     */
+    public void start() {
+        if (connector == null) {
+            log.info("remote JMX is off; to turn it on, set {} (and {}, {}) in proxymap.cf; see README.md, Management",
+                    Setting.JMX_PORT.key(), Setting.JMX_PASSWORD_FILE.key(), Setting.JMX_ACCESS_FILE.key());
+            return;
+        }
+        try {
+            connector.start();
+        } catch (IOException | RuntimeException e) {
+            log.error("remote JMX not started: {}; the service runs on without it. Free the port or change {} in proxymap.cf",
+                    e.getMessage(), Setting.JMX_PORT.key());
+        }
+    }
+
+    /** The connector's address, or null when remote JMX is off or did not start. */
+    public JMXServiceURL address() { return connector == null ? null : connector.address(); }
+
+    @Override
+    public void close() {
+        if (connector != null) connector.stop();
+        for (ObjectName n : registered) {
+            try {
+                mbeans.unregisterMBean(n);
+            } catch (JMException e) {
+                // already gone
+            }
+        }
+        registered.clear();
+    }
+}
