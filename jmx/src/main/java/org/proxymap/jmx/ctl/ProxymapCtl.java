@@ -307,9 +307,9 @@ public final class ProxymapCtl {
         }
     }
 
-    /** Every attribute of an MXBean proxy, by attribute name, in interface order. */
+    /** Every attribute of an MXBean proxy, sorted by attribute name. */
     static Map<String, Object> attributes(Object proxy, Class<?> type) {
-        Map<String, Object> m = new LinkedHashMap<>();
+        Map<String, Object> m = new java.util.TreeMap<>();
         for (Method method : type.getMethods()) {
             String n = method.getName();
             if (method.getParameterCount() != 0) continue;
