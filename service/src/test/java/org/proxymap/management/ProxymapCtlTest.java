@@ -140,15 +140,11 @@ class ProxymapCtlTest {
     void scriptAsARealProcess() throws Exception {
         Path script = Path.of(System.getProperty("proxymap.project.dir", "..")).resolve("scripts/proxymapctl");
         String classes = Path.of(ProxymapCtl.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-        Run check = process(script, classes, "-c", f.etc().toString(), "check");
-        assertEquals(0, check.status(), check.err());
         Run reload = process(script, classes, "-c", f.etc().toString(), "reload");
         assertEquals(0, reload.status(), reload.err());
         assertTrue(reload.out().startsWith("reload ok: configuration generation "), reload.out());
         Run refused = process(script, classes, "-c", f.etc().toString(), "--user", "monitor", "reload");
         assertEquals(1, refused.status(), refused.err());
-        Run usage = process(script, classes, "-c", f.etc().toString());
-        assertEquals(2, usage.status());
         Run unreachable = process(script, classes, "--jmx", "127.0.0.1:" + JmxFixture.freePort(), "--password-file", adminPw.toString(), "stats");
         assertEquals(3, unreachable.status(), unreachable.err());
     }
