@@ -83,7 +83,13 @@ public final class JmxConnector {
         // RMI stubs carry this host name back to clients; the default (the machine's name)
         // may resolve to an address the connector does not listen on
         if (System.getProperty("java.rmi.server.hostname") == null) {
-            System.setProperty("java.rmi.server.hostname", address.getHostAddress());
+            if (address.isAnyLocalAddress()) {
+                log.warn("{} = {}: remote clients reach the connector through the name this host gives itself;"
+                        + " if they cannot, start the JVM with -Djava.rmi.server.hostname=NAME", Setting.JMX_ADDRESS.key(),
+                        settings.address());
+            } else {
+                System.setProperty("java.rmi.server.hostname", address.getHostAddress());
+            }
         }
         var sockets = new BoundSocketFactory(address);
         int port = settings.port();

@@ -24,6 +24,11 @@ import org.proxymap.server.ProxymapServer;
 public final class Management implements AutoCloseable {
     private static final Logger log = LogManager.getLogger("proxymap");
 
+    /** Which instance registered each name, so that closing an older one leaves a newer one's beans alone. */
+    private record Registration(MBeanServer server, ObjectName name) {}
+    private static final java.util.concurrent.ConcurrentHashMap<Registration, Management> owners =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     private final MBeanServer mbeans;
     private final List<ObjectName> registered = new ArrayList<>();
     private final JmxConnector connector;
@@ -58,7 +63,13 @@ public final class Management implements AutoCloseable {
 
     private void register(String name, Object bean) throws JMException {
         ObjectName n = new ObjectName(name);
+        if (mbeans.isRegistered(n)) {
+            // left by an earlier daemon instance in this JVM (tests): the newest one reports
+            log.warn("replacing the MXBean {} of an earlier proxymap instance in this JVM", n);
+            mbeans.unregisterMBean(n);
+        }
         mbeans.registerMBean(bean, n);
+        owners.put(new Registration(mbeans, n), this);
         registered.add(n);
     }
 
@@ -87,6 +98,7 @@ public final class Management implements AutoCloseable {
     public void close() {
         if (connector != null) connector.stop();
         for (ObjectName n : registered) {
+            if (!owners.remove(new Registration(mbeans, n), this)) continue; // replaced by a newer instance
             try {
                 mbeans.unregisterMBean(n);
             } catch (JMException e) {

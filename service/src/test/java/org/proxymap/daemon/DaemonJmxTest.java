@@ -79,6 +79,23 @@ class DaemonJmxTest {
     }
 
     @Test
+    void aSecondDaemonInTheSameJvmTakesOverTheNames() throws Exception {
+        ProxymapDaemon first = new ProxymapDaemon();
+        first.init(new String[] {"-c", config("").toString()});
+        ProxymapDaemon second = new ProxymapDaemon();
+        try {
+            second.init(new String[] {"-c", config("").toString()});
+            first.destroy();
+            assertTrue(ManagementFactory.getPlatformMBeanServer().isRegistered(new ObjectName(ObjectNames.SERVICE)),
+                    "closing the older daemon leaves the newer one's MXBeans");
+        } finally {
+            first.destroy();
+            second.destroy();
+        }
+        assertFalse(ManagementFactory.getPlatformMBeanServer().isRegistered(new ObjectName(ObjectNames.SERVICE)));
+    }
+
+    @Test
     void aReadablePasswordFileOrABadPortStopsInitWithTheFix() throws Exception {
         Path etc = config("proxymap_jmx_port = " + freePort() + "\n");
         Files.setPosixFilePermissions(etc.resolve("proxymap-jmx.password"), PosixFilePermissions.fromString("rw-r--r--"));
