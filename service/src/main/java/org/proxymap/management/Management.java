@@ -3,7 +3,9 @@ package org.proxymap.management;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import javax.management.JMException;
+import javax.management.MBeanOperationInfo;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import javax.management.remote.JMXServiceURL;
@@ -14,6 +16,10 @@ import org.proxymap.config.ServiceConfig;
 import org.proxymap.config.Setting;
 import org.proxymap.daemon.Reloader;
 import org.proxymap.jmx.ObjectNames;
+import org.proxymap.jmx.PoolsMXBean;
+import org.proxymap.jmx.ReloadMXBean;
+import org.proxymap.jmx.ServiceMXBean;
+import org.proxymap.jmx.TablesMXBean;
 import org.proxymap.server.ProxymapServer;
 
 /**
@@ -49,10 +55,18 @@ public final class Management implements AutoCloseable {
         JmxConnector connector = settings.enabled() ? JmxConnector.create(settings, mbeans) : null;
         Management m = new Management(mbeans, connector);
         try {
-            m.register(ObjectNames.SERVICE, new ServiceBean(server, version));
-            m.register(ObjectNames.TABLES, new TablesBean(server));
-            m.register(ObjectNames.RELOAD, new ReloadBean(server, reloader));
-            m.register(ObjectNames.POOLS, new PoolsBean(server.registry().resources()));
+            int info = MBeanOperationInfo.INFO;
+            m.register(ObjectNames.SERVICE, new Described<>(new ServiceBean(server, version), ServiceMXBean.class,
+                    "proxymap process and protocol counters, since start", Map.of(), Map.of()));
+            m.register(ObjectNames.TABLES, new Described<>(new TablesBean(server), TablesMXBean.class,
+                    "Every open table with its counters; lookup() asks a table as a proxymap client would",
+                    Map.of("table", new String[] {"name"}, "lookup", new String[] {"table", "key"}),
+                    Map.of("table", info, "lookup", info)));
+            m.register(ObjectNames.RELOAD, new Described<>(new ReloadBean(server, reloader), ReloadMXBean.class,
+                    "Configuration reload (parse, validate, swap; refused when broken) and check",
+                    Map.of(), Map.of("reload", MBeanOperationInfo.ACTION, "check", info)));
+            m.register(ObjectNames.POOLS, new Described<>(new PoolsBean(server.registry().resources()), PoolsMXBean.class,
+                    "Database connection pools, one per target", Map.of(), Map.of()));
         } catch (JMException e) {
             m.close();
             throw new ConfigException("cannot register the MXBeans: " + e

@@ -237,6 +237,10 @@ class JmxTest {
                 assertEquals(getters, published, type.getSimpleName());
             }
             assertEquals(List.of(pool), JmxFixture.proxy(c, ObjectNames.POOLS, PoolsMXBean.class).getPools());
+            var lookup = Arrays.stream(mbsc.getMBeanInfo(new ObjectName(ObjectNames.TABLES)).getOperations())
+                    .filter(o -> o.getName().equals("lookup")).findFirst().orElseThrow();
+            assertEquals(List.of("table", "key"), Arrays.stream(lookup.getSignature()).map(p -> p.getName()).toList());
+            assertEquals("true", mbsc.getMBeanInfo(new ObjectName(ObjectNames.TABLES)).getDescriptor().getFieldValue("mxbean"));
             assertEquals(1, JmxFixture.proxy(c, ObjectNames.TABLES, TablesMXBean.class).getTables().size());
         }
     }
