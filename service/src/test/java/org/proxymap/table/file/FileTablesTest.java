@@ -154,9 +154,51 @@ class FileTablesTest {
             viaProxy = Postmap.at(s.etc).run("KEY\n", "-q", "-", "proxy:cdb:" + ro);
             assertEquals("KEY\tvalue\n", viaProxy.stdout(), viaProxy.stderr());
 
+            // sequence, as postscreen's and verify's cache cleanup walk the cache
+            c.call("request", "update", "table", t, "flags", "0", "key", "other@example.com", "value", "x");
+            java.util.Set<String> seen = new java.util.TreeSet<>();
+            reply = c.call("request", "sequence", "table", t, "flags", "0", "function", "0");
+            while (WireClient.escaped(reply).startsWith("status\\00\\0")) {
+                seen.add(WireClient.escaped(reply));
+                reply = c.call("request", "sequence", "table", t, "flags", "0", "function", "1");
+            }
+            assertEquals(java.util.Set.of("status\\00\\0key\\0other@example.com\\0value\\0x\\0\\0",
+                    "status\\00\\0key\\0user@example.com\\0value\\00:1:2:ok\\0\\0"), seen);
+
             reply = c.call("request", "delete", "table", t, "flags", "0", "key", "user@example.com");
             assertEquals("status\\00\\0\\0", WireClient.escaped(reply));
             assertEquals(Map.of(), postmap.query(t, List.of("user@example.com")));
+        }
+    }
+
+    @Test
+    void lmdbReadersAndWritersInOneJvmAndPostmapAtOnce() throws Exception {
+        Postmap postmap = Postmap.create();
+        Path map = postmap.config().resolve("busy");
+        try (LookupTable w = new LmdbType().open(map.toString(), WRITE);
+             LookupTable r = new LmdbType().open(map.toString(), READ)) {
+            w.update("seed", "0");
+            List<Thread> threads = new ArrayList<>();
+            List<Throwable> errors = java.util.Collections.synchronizedList(new ArrayList<>());
+            for (int n = 0; n < 4; n++) {
+                int id = n;
+                threads.add(Thread.ofVirtual().start(() -> {
+                    try {
+                        for (int i = 0; i < 200; i++) {
+                            if (id % 2 == 0) w.update("k" + id + "-" + i, "v" + i);
+                            else assertEquals("0", r.lookup("seed"));
+                        }
+                    } catch (Throwable e) {
+                        errors.add(e);
+                    }
+                }));
+            }
+            Map<String, String> meanwhile = postmap.query("lmdb:" + map, List.of("seed"));
+            for (Thread t : threads) t.join();
+            assertEquals(List.of(), errors);
+            assertEquals(Map.of("seed", "0"), meanwhile);
+            assertEquals("v199", r.lookup("k2-199"));
+            assertEquals(Map.of("k0-5", "v5"), postmap.query("lmdb:" + map, List.of("k0-5")));
         }
     }
 
