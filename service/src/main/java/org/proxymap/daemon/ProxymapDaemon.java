@@ -164,6 +164,7 @@ public final class ProxymapDaemon implements Daemon, DaemonUserSignal {
 
     /** Foreground mode: {@code proxymap [-c DIR]}. Exits non-zero when the start fails. */
     public static void main(String[] args) throws Exception {
+        if (Cli.isCommand(args)) System.exit(Cli.run(args, System.out, System.err));
         List<String> rest = new ArrayList<>(List.of(args));
         ProxymapDaemon d = new ProxymapDaemon();
         try {
