@@ -19,7 +19,7 @@ class ExpanderTest {
         assertEquals("last two last", e("$ua ${ub} $(ua)"));
         assertEquals("last-x", e("$ua-x"));
         assertEquals("yes   no", e("${ua?yes} ${nosuch?yes} ${ua:no} ${nosuch:no}"));
-        assertEquals(" b b", e("$(ua? b) ${ua ? b}"));
+        assertEquals(" b  b", e("$(ua? b) ${ua ? b}"));
         assertEquals("xy}", e("${ua?x}y}"));
         assertEquals("x:y", e("${ua?x:y}"));
         assertEquals("x y", e("${ua?{x}:{y}} ${nosuch?{x}:{y}}"));
