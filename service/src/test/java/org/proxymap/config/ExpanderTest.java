@@ -24,7 +24,7 @@ class ExpanderTest {
         assertEquals("x:y", e("${ua?x:y}"));
         assertEquals("x y", e("${ua?{x}:{y}} ${nosuch?{x}:{y}}"));
         assertEquals(" a,b {a},{b}", e("${ua:{a,b}} ${ua?{a,b}} ${ua?{{a},{b}}}"));
-        assertEquals("yes:no |empty", e("${ue?yes:no} ${ue:empty}|${uf?yes}|${uf:empty}"));
+        assertEquals("yes:no ||empty", e("${ue?yes:no} ${ue:empty}|${uf?yes}|${uf:empty}"));
         assertEquals("$ $ua", e("$$ $$ua"));
     }
 
