@@ -40,9 +40,8 @@ public final class Expander {
         String v = raw.apply(name);
         if (v == null) return null;
         Deque<String> stack = new ArrayDeque<>();
-        stack.push(name);
         StringBuilder out = new StringBuilder();
-        parse(v, stack, out);
+        expandValue(name, v, stack, out);
         return out.toString();
     }
 
@@ -279,6 +278,10 @@ public final class Expander {
         stack.push(name);
         try {
             parse(value, stack, out);
+        } catch (ConfigException.InParameter e) {
+            throw e;
+        } catch (ConfigException e) {
+            throw new ConfigException.InParameter(name, e.getMessage());
         } finally {
             stack.pop();
         }

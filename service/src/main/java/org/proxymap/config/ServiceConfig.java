@@ -190,6 +190,10 @@ public final class ServiceConfig {
         if (v != null) return v;
         try {
             v = new Expander(this::raw).value(name);
+        } catch (ConfigException.InParameter e) {
+            String in = e.parameter();
+            throw new ConfigException(where(in) + ": " + in + ": " + e.getMessage()
+                    + (in.equals(name) ? "" : " (expanding " + name + ")"));
         } catch (ConfigException e) {
             throw new ConfigException(where(name) + ": " + name + ": " + e.getMessage());
         }

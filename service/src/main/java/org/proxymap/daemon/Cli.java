@@ -36,6 +36,10 @@ public final class Cli {
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
         int at = command(args);
+        if (at < 0) {
+            err.println("proxymap: fatal: usage: proxymap [-c config_dir] config [name ...] | check");
+            return 2;
+        }
         Path dir;
         try {
             dir = ProxymapDaemon.parseConfigDirectory(java.util.Arrays.copyOf(args, at));

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.proxymap.config.AllowList;
 import org.proxymap.config.ConfigException;
 import org.proxymap.config.ServiceConfig;
 import org.proxymap.jmx.CheckReport;
@@ -79,16 +80,18 @@ public final class ConfigChecker {
 
     /** The file:line of the parameter that names {@code proxy:fullName}, for messages. */
     private static String whereNamed(ServiceConfig c, String fullName) {
-        String last = null;
+        String list = null;
         for (Map.Entry<String, String> e : c.explicitNames().entrySet()) {
             try {
                 String v = c.value(e.getKey());
-                if (v != null && v.contains("proxy:" + fullName)) last = e.getValue();
+                if (v == null || !AllowList.parse(v).allows(fullName)) continue;
+                if (!e.getKey().startsWith("proxy_")) return e.getValue(); // e.g. virtual_alias_maps
+                if (list == null) list = e.getValue();
             } catch (ConfigException ignored) {
                 // reported by load() already when it matters
             }
         }
-        return last != null ? last : c.where("proxy_read_maps");
+        return list != null ? list : c.where("proxy_read_maps");
     }
 
     private static String hint(String type) {

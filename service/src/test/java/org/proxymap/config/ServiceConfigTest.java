@@ -82,7 +82,7 @@ class ServiceConfigTest {
     void referenceLoopIsAnErrorThatNamesTheLoop() throws Exception {
         Path d = dir("\nproxy_read_maps = $a\na = x $b\nb = $a\n", null);
         ConfigException e = assertThrows(ConfigException.class, () -> ServiceConfig.load(d));
-        assertTrue(e.getMessage().contains("main.cf, line 2: proxy_read_maps: parameter reference loop: $a -> $b -> $a"),
+        assertTrue(e.getMessage().contains("main.cf, line 4: b: parameter reference loop: $a -> $b -> $a (expanding proxy_read_maps)"),
                 e.getMessage());
     }
 
