@@ -91,7 +91,19 @@ public final class ConfigChecker {
                 // reported by load() already when it matters
             }
         }
-        return list != null ? list : c.where("proxy_read_maps");
+        if (list != null) return list;
+        // named by a Postfix default: say which parameter's default, e.g. local_recipient_maps
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\$[{(]?([A-Za-z0-9_]+)")
+                .matcher(c.raw("proxy_read_maps") + " " + c.raw("proxy_write_maps"));
+        while (m.find()) {
+            try {
+                String v = c.value(m.group(1));
+                if (v != null && AllowList.parse(v).allows(fullName)) return "default " + m.group(1) + " = " + c.raw(m.group(1));
+            } catch (ConfigException ignored) {
+                // reported by load() already when it matters
+            }
+        }
+        return c.where("proxy_read_maps");
     }
 
     private static String hint(String type) {
