@@ -53,8 +53,10 @@ public final class ServiceConfig {
         this.proxymapCf = proxymapCf;
         warnings.addAll(mainCf.warnings());
         warnings.addAll(proxymapCf.warnings());
+        java.util.Set<String> referenced = referencedNames();
         for (String name : proxymapCf.names()) {
-            if (Setting.byKey(name) == null && DEFAULTS.raw(name) == null && mainCf.raw(name) == null) {
+            if (Setting.byKey(name) == null && DEFAULTS.raw(name) == null && mainCf.raw(name) == null
+                    && !referenced.contains(name)) {
                 warnings.add(proxymapCf.where(name) + ": unknown parameter " + name
                         + " (possible spelling error); the settings are listed in README.md, section Settings");
             } else if (Setting.byKey(name) == null) {
@@ -76,6 +78,19 @@ public final class ServiceConfig {
         maxConnections = typed(Setting.MAX_CONNECTIONS, v -> Values.integer(v, 1));
         shutdownGrace = typed(Setting.SHUTDOWN_GRACE, v -> Values.time(v, 's'));
         configAsRetry = typed(Setting.CONFIG_AS_RETRY, Values::bool);
+    }
+
+    /** Names used as $name in either file: user-defined parameters, as postconf counts them. */
+    private java.util.Set<String> referencedNames() {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        java.util.regex.Pattern ref = java.util.regex.Pattern.compile("\\$[{(]?\\s*([A-Za-z0-9_]+)");
+        for (MainCf cf : List.of(mainCf, proxymapCf)) {
+            for (String n : cf.names()) {
+                java.util.regex.Matcher m = ref.matcher(cf.raw(n));
+                while (m.find()) out.add(m.group(1));
+            }
+        }
+        return out;
     }
 
     /** Loads {@code dir/main.cf} (required) and {@code dir/proxymap.cf} (optional). */

@@ -31,6 +31,7 @@ class ServiceConfigTest {
         assertEquals(Duration.ofMinutes(2), c.requestDeadline);
         assertEquals(false, c.announceProtocol);
         assertTrue(c.where("proxy_read_maps").endsWith("proxymap.cf, line 1"), c.where("proxy_read_maps"));
+        assertEquals(java.util.List.of(), c.warnings(), "a parameter used as $name is not a spelling error");
     }
 
     @Test
