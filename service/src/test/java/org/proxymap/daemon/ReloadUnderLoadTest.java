@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.proxymap.config.ServiceConfig;
 import org.proxymap.jmx.ReloadResult;
 import org.proxymap.protocol.AttrList;
@@ -42,6 +43,7 @@ class ReloadUnderLoadTest {
     }
 
     @Test
+    @Timeout(120)
     void twentyReloadsUnderLoad() throws Exception {
         Path dir = TestServer.newConfig("");
         Path etc = dir.resolve("etc");
