@@ -42,6 +42,8 @@ public final class Reloader {
     private volatile ReloadResult last;
     /** table name -> definition fingerprint, as of the generation in force */
     private Map<String, String> fingerprints;
+    private final java.util.concurrent.atomic.AtomicLong succeeded = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
 
     public Reloader(Path configDirectory, ProxymapServer server) {
         this.configDirectory = configDirectory;
@@ -75,6 +77,7 @@ public final class Reloader {
             log.error("reload refused, still serving configuration generation {}: {}", gen, e.getMessage());
         }
         last = result;
+        (result.ok() ? succeeded : refused).incrementAndGet();
         return result;
     }
 
@@ -140,4 +143,11 @@ public final class Reloader {
     static String typeOf(String fullName) { return fullName.substring(0, fullName.indexOf(':')); }
 
     static String nameOf(String fullName) { return fullName.substring(fullName.indexOf(':') + 1); }
+    /** Reloads that put a new configuration in force, since start. */
+    public long succeeded() { return succeeded.get(); }
+
+    /** Reloads refused (the old configuration kept serving), since start. */
+    public long refused() { return refused.get(); }
+
+    public Path configDirectory() { return configDirectory; }
 }
