@@ -75,6 +75,7 @@ class PostconfParityTest {
             if (!mine.isEmpty()) nonEmpty++;
         }
         assertEquals(List.of(), differences);
+        System.out.printf("postconf parity: %d parameters equal (%d non-empty)%n", names.size(), nonEmpty);
         assertTrue(names.size() > 80, "parameters compared: " + names.size());
         assertTrue(nonEmpty >= atLeastSet, "non-empty values: " + nonEmpty);
     }
