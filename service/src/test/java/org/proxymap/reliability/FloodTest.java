@@ -126,6 +126,8 @@ class FloodTest {
         ProcessStats before = ProcessStats.sample(true);
         byte[] request = HostileInput.encode(HostileInput.request("lookup", table, false, "k1"), true);
         ConcurrentLinkedQueue<String> problems = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<String> timing = new ConcurrentLinkedQueue<>(); // judged only if the process was never stalled
+        long stallsBefore = counters().stalls.sum();
         int slow = 50, silent = 100, vanishing = 300;
         java.util.concurrent.atomic.AtomicLong slowestCutMillis = new java.util.concurrent.atomic.AtomicLong();
         try (GoodClients good = new GoodClients(server.proxymap(), table, 100, 4, 500, false)) {
@@ -158,7 +160,7 @@ class FloodTest {
                         writer.interrupt();
                         writer.join();
                         if (r != null) problems.add("slow client got a reply: " + r);
-                        if (cut < 0.9 || cut > 3.5) problems.add(String.format("slow client cut after %.1f s, not about 1 s", cut));
+                        if (cut < 0.9 || cut > 3.5) timing.add(String.format("slow client cut after %.1f s, not about 1 s", cut));
                     } catch (IOException e) {
                         problems.add("slow client: " + e);
                     } catch (InterruptedException e) {
@@ -174,7 +176,7 @@ class FloodTest {
                         AttrList r = c.read();
                         double s = (System.nanoTime() - start) / 1e9;
                         if (r != null) problems.add("silent client got " + r);
-                        if (s < 2 || s > 5) problems.add(String.format("silent client closed after %.1f s, not about 2 s", s));
+                        if (s < 2 || s > 5) timing.add(String.format("silent client closed after %.1f s, not about 2 s", s));
                     } catch (IOException e) {
                         // reset: also a close
                     }
@@ -201,6 +203,9 @@ class FloodTest {
                     + "%d vanished; before %s, after %s; good clients: %s%n", slow, deadlines, slowestCutMillis.get(), silent, idle, vanishing,
                     before, after, good.summary());
             assertTrue(problems.isEmpty(), problems.size() + " problems, e.g. " + problems.peek());
+            long stalls = counters().stalls.sum() - stallsBefore;
+            if (stalls == 0) assertTrue(timing.isEmpty(), timing.size() + " limits enforced late, e.g. " + timing.peek());
+            else System.out.printf("slow/silent: timing not judged, the process was stalled %d times (machine overloaded): %s%n", stalls, timing);
             // at least every slow client; a vanished client whose EOF is not read within the deadline on a busy machine may add one
             assertTrue(deadlines >= slow && deadlines <= slow + vanishing, "deadline expiries " + deadlines);
             assertEquals(silent, idle, "idle timeouts");
