@@ -92,6 +92,12 @@ public final class Dispatcher {
             counters.malformed.increment();
             return fail(out, r, Status.BAD);
         }
+        // Postfix checks the function with the attributes, before the service and the allow-list
+        if (r.op == SEQUENCE && r.function != 0 && r.function != 1) {
+            counters.malformed.increment();
+            log.warn("unknown sequence function {} from {}; expected 0 (first) or 1 (next)", r.function, session.socketName());
+            return fail(out, r, Status.BAD);
+        }
         return execute(r, session, out);
     }
 
@@ -172,11 +178,6 @@ public final class Dispatcher {
             }
             return fail(out, r, Status.DENY);
         }
-        if (r.op == SEQUENCE && r.function != 0 && r.function != 1) {
-            counters.malformed.increment();
-            log.warn("unknown sequence function {} from {}; expected 0 (first) or 1 (next)", r.function, session.socketName());
-            return fail(out, r, Status.BAD);
-        }
         int instanceFlags = (int) (r.dialectC ? r.instanceFlags : r.flags & DictFlags.INST_MASK);
         TableHandle h = registry.acquire(table, session.writeService(), instanceFlags);
         try {
@@ -190,7 +191,10 @@ public final class Dispatcher {
         int impl = h.table().implFlags();
         int flags = (int) r.flags;
         if (r.op == OPEN) {
-            int replyFlags = r.dialectC ? (int) r.instanceFlags | impl : impl | (flags & DictFlags.INST_MASK);
+            // C: the instance flags plus the type bits. A/B: the flags a freshly opened Postfix
+            // instance reports (the open request's flags plus the type bits); Postfix's later
+            // replies also carry request bits left by earlier requests, which clients ignore
+            int replyFlags = (r.dialectC ? (int) r.instanceFlags : flags) | impl;
             reply(out, Status.OK);
             out.num(STATUS, Status.OK).num(FLAGS, replyFlags & 0xFFFFFFFFL).end();
             return true;
