@@ -46,15 +46,22 @@ public final class Golden {
         public boolean toClient() { return kind.equals("S->C"); }
         public boolean isMessage() { return toServer() || toClient(); }
 
-        Step withDir(String dir) {
+        Step replace(String from, String to) {
             if (!isMessage()) return this;
-            String latin1 = new String(bytes, StandardCharsets.ISO_8859_1).replace(CAPTURE_DIR, dir);
+            String latin1 = new String(bytes, StandardCharsets.ISO_8859_1).replace(from, to);
             List<String[]> a = null;
             if (attrs != null) {
                 a = new ArrayList<>();
-                for (String[] nv : attrs) a.add(new String[] {nv[0], nv[1].replace(CAPTURE_DIR, dir)});
+                for (String[] nv : attrs) a.add(new String[] {nv[0], nv[1].replace(from, to)});
             }
             return new Step(kind, info, latin1.getBytes(StandardCharsets.ISO_8859_1), a);
+        }
+
+        /** The value of attribute {@code name}, or null. */
+        public String attr(String name) {
+            if (attrs == null) return null;
+            for (String[] nv : attrs) if (nv[0].equals(name)) return nv[1];
+            return null;
         }
 
         /** Attributes as {@code name\0value\0...\0}, for readable assertion messages. */
@@ -70,17 +77,24 @@ public final class Golden {
         }
     }
 
+    /**
+     * @param serverDialect the dialect of the server that answered (the set's own, except in
+     *                      the cross-dialect captures 32 and 33)
+     */
     public record Scenario(Dialect dialect, String id, String title, String command, Integer exit,
-                           String stdout, String stderr, List<Step> steps) {
+                           String stdout, String stderr, List<Step> steps, Dialect serverDialect) {
         /** The scenario number, e.g. 21 for {@code 21-pipelined}. */
         public int number() { return Integer.parseInt(id.substring(0, 2)); }
 
-        public Scenario withDir(String dir) {
+        public Scenario withDir(String dir) { return replace(CAPTURE_DIR, dir); }
+
+        /** Replaces text in every message (bytes and attributes) and in stdout/stderr. */
+        public Scenario replace(String from, String to) {
             List<Step> s = new ArrayList<>();
-            for (Step st : steps) s.add(st.withDir(dir));
+            for (Step st : steps) s.add(st.replace(from, to));
             return new Scenario(dialect, id, title, command, exit,
-                    stdout == null ? null : stdout.replace(CAPTURE_DIR, dir),
-                    stderr == null ? null : stderr.replace(CAPTURE_DIR, dir), s);
+                    stdout == null ? null : stdout.replace(from, to),
+                    stderr == null ? null : stderr.replace(from, to), s, serverDialect);
         }
 
         public List<Step> messages() { return steps.stream().filter(Step::isMessage).toList(); }
@@ -120,9 +134,10 @@ public final class Golden {
                 steps.add(new Step((String) e.get("dir"), null, HexFormat.of().parseHex((String) e.get("hex")), attrs));
             }
             Object exit = s.get("exit");
+            Object server = s.get("server_dialect");
             out.add(new Scenario(d, (String) s.get("id"), (String) s.get("title"), (String) s.get("command"),
                     exit == null ? null : ((Long) exit).intValue(), (String) s.get("stdout"), (String) s.get("stderr"),
-                    List.copyOf(steps)));
+                    List.copyOf(steps), server == null ? d : Dialect.valueOf((String) server)));
         }
         return out;
     }
