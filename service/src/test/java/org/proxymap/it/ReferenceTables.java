@@ -65,7 +65,10 @@ public final class ReferenceTables {
      * {@code proxy_read_maps} and {@code proxy_write_maps} as in the capture instance, with
      * {@code writable} as the read-write table ({@code internal:rw}, or lmdb once available).
      */
-    public static String proxyMaps(Path dir, String writable) {
+    public static String proxyMaps(Path dir, String writable) { return proxyMaps(dir, writable, ""); }
+
+    /** As {@link #proxyMaps(Path, String)}, with more tokens in {@code proxy_read_maps}. */
+    public static String proxyMaps(Path dir, String writable, String moreRead) {
         String d = dir.toString();
         return "proxy_read_maps =\n"
                 + "    proxy:texthash:" + d + "/maps/small\n"
@@ -75,7 +78,7 @@ public final class ReferenceTables {
                 + "    proxy:cidr:" + d + "/maps/clients.cidr\n"
                 + "    proxy:regexp:" + d + "/maps/rx.regexp\n"
                 + "    proxy:pcre:" + d + "/maps/rx.pcre\n"
-                + "    $proxy_write_maps\n"
+                + "    $proxy_write_maps " + moreRead + "\n"
                 + "proxy_write_maps =\n"
                 + "    proxy:" + writable + "\n";
     }
