@@ -1,20 +1,15 @@
 package org.proxymap.it;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,15 +21,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
-import org.proxymap.protocol.AttrWriter;
-import org.proxymap.protocol.DictFlags;
 import org.proxymap.table.TableHandle;
 import org.proxymap.testing.Golden;
 import org.proxymap.testing.Golden.Dialect;
 import org.proxymap.testing.Golden.Scenario;
 import org.proxymap.testing.Golden.Step;
 import org.proxymap.it.TranscriptPlayer.Difference;
-import org.proxymap.testing.RawConnection;
 import org.proxymap.testing.TestServer;
 
 /**
@@ -133,7 +125,7 @@ class TranscriptReplayTest {
         replayed++;
     }
 
-    /** Runs after the replay (JUnit orders @Test after @TestFactory by name? no: checked in @AfterAll). */
+    /** After the replay: the differences met are documented, and enough scenarios ran. */
     @AfterAll
     static void everyDifferenceUsedIsDocumentedInTheReadme() throws IOException {
         assertTrue(replayed >= 60, "replayed only " + replayed + " scenarios");
