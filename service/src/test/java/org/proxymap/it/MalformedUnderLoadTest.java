@@ -143,8 +143,10 @@ class MalformedUnderLoadTest {
             System.out.printf("good: %d requests on %d connections in %d ms, latency p99 %d us, max %d us; malformed scenarios played: %d%n",
                     goodRequests.get(), CLIENTS, goodMillis, p99, max, badPlays.get());
             assertTrue(badPlays.get() >= malformed.size(), "every malformed scenario ran at least once: " + badPlays.get());
-            // a stalled connection (25 waits for the 1 s deadline) must never hold up anybody else
-            assertTrue(max < 2_000_000, "slowest good request took " + max + " us");
+            // a stalled connection (25 holds its request for the 1 s deadline) must never hold up
+            // anybody else: good requests queued behind one would take a second and more
+            assertTrue(p99 < 1_000_000, "99% of good requests within 1 s; p99 was " + p99 + " us");
+            assertTrue(max < 10_000_000, "slowest good request took " + max + " us");
             assertTrue(server.server.counters().malformed.sum() > 0);
         }
     }
