@@ -184,6 +184,12 @@ class AttrCodecGoldenTest {
     }
 
     @Test
+    void aNulInsideAValueEndsItAndNeverTheList() {
+        assertArrayEquals("value\000a\000\000".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1),
+                new AttrWriter().str("value", "a\0b").end().toByteArray());
+    }
+
+    @Test
     void limitsNameTheSettingThatRaisesThem() throws IOException {
         AttrWriter many = new AttrWriter();
         for (int i = 0; i < 5; i++) many.str("a" + i, "v");
