@@ -133,7 +133,9 @@ class TranscriptReplayTest {
         int section = readme.indexOf("## Differences from Postfix's proxymap");
         assertTrue(section >= 0, "README.md has a section \"Differences from Postfix's proxymap\"");
         String text = readme.substring(section);
-        for (Difference d : used) assertTrue(text.contains(d.readme), "README.md, Differences, lists: " + d.readme);
+        for (Difference d : used) {
+            if (d.readme != null) assertTrue(text.contains(d.readme), "README.md, Differences, lists: " + d.readme);
+        }
         assertTrue(used.containsAll(EnumSet.of(Difference.PIPELINED, Difference.CLOSE_NOT_REQUEST,
                 Difference.CLOSE_INCOMPLETE, Difference.OPEN_FLAGS, Difference.BOTH_DIALECTS)), "differences seen: " + used);
     }
