@@ -31,7 +31,8 @@ class PostmapInteropTest {
         tables = Files.createTempDirectory(Path.of("/tmp"), "pmtab");
         ReferenceTables.write(tables);
         small = "proxy:texthash:" + tables + "/maps/small";
-        String maps = ReferenceTables.proxyMaps(tables, "internal:rw");
+        // writable: internal:rw, and a texthash table, which Postfix opens as a surrogate there
+        String maps = ReferenceTables.proxyMaps(tables, "internal:rw proxy:texthash:" + tables + "/maps/small");
         postfix = PostfixReference.start(maps);
         Path dir = TestServer.newConfig("compatibility_level = 3.6\n" + maps);
         ours = TestServer.start(dir);
@@ -129,9 +130,16 @@ class PostmapInteropTest {
 
     @Test
     void proxywriteRefusesATableThatIsOnlyReadable() throws Exception {
-        Postmap.Result r = both(null, "-d", "alice@example.com", small);
+        String big = "texthash:" + tables + "/maps/big";
+        Postmap.Result r = both(null, "-d", "key1@example.com", "proxy:" + big);
         assertEquals(1, r.exit());
-        assertEquals("postmap: fatal: proxywrite service is not configured for table \"texthash:" + tables + "/maps/small\"\n",
-                r.stderr());
+        assertEquals("postmap: fatal: proxywrite service is not configured for table \"" + big + "\"\n", r.stderr());
+    }
+
+    @Test
+    void proxywriteDeleteInAReadOnlyTypeFails() throws Exception {
+        // Postfix: a surrogate (texthash requires O_RDONLY); ours: the table refuses the write. Both: RETRY
+        expect(both(null, "-d", "alice@example.com", small), 1, "",
+                "postmap: fatal: table " + small + ": delete error: Application error\n");
     }
 }
