@@ -144,14 +144,15 @@ public final class Dispatcher {
     /** Digits only, as real clients send them, within a C unsigned int; else -1. */
     private static long unsigned(String v) {
         int n = v.length();
-        if (n == 0 || n > 10) return -1;
+        if (n == 0) return -1;
         long x = 0;
         for (int i = 0; i < n; i++) {
             char c = v.charAt(i);
             if (c < '0' || c > '9') return -1;
             x = x * 10 + (c - '0');
+            if (x > 0xFFFFFFFFL) return -1;
         }
-        return x > 0xFFFFFFFFL ? -1 : x;
+        return x;
     }
 
     private boolean execute(Request r, Session session, AttrWriter out) {

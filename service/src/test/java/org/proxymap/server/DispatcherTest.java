@@ -207,6 +207,9 @@ class DispatcherTest {
         for (String bad : new String[] {"notanumber", "", "12x", "-1", "+1", " 1", "4294967296", "99999999999"}) {
             assertEquals("status|3|value|||", call(read, "request", "lookup", "table", "fixed:/t", "flags", bad, "key", "x"), bad);
         }
+        assertEquals("status|0|flags|65|value|a||",
+                call(read, "request", "lookup", "table", "fixed:/t", "instance_flags", "0", "flags", "0000000000065", "key", "alice@example.com"),
+                "leading zeros, as sscanf(\"%u\") reads them");
         assertEquals("status|0|flags|4294967295|value|a||",
                 call(read, "request", "lookup", "table", "fixed:/t", "instance_flags", "0", "flags", "4294967295", "key", "alice@example.com"));
     }
