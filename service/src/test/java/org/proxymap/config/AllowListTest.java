@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The allow-list with Postfix 3.7's authorize_proxied_maps() rules. */
 class AllowListTest {
@@ -74,8 +75,7 @@ class AllowListTest {
     }
 
     @Test
-    void dollarNamesAreExpandedFirstAsInMainCf() throws Exception {
-        Path dir = Files.createTempDirectory("allow");
+    void dollarNamesAreExpandedFirstAsInMainCf(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("main.cf"), """
                 queue_directory = /tmp/nowhere
                 virtual_alias_maps = proxy:mysql:${config_directory}/virtual.cf, hash:/etc/postfix/virtual
@@ -93,8 +93,7 @@ class AllowListTest {
     }
 
     @Test
-    void postfixDefaultsApproveTheLocalRecipientTable() throws Exception {
-        Path dir = Files.createTempDirectory("allow");
+    void postfixDefaultsApproveTheLocalRecipientTable(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("main.cf"), "queue_directory = /tmp/nowhere\n");
         ServiceConfig c = ServiceConfig.load(dir);
         assertTrue(c.readMaps.allows("unix:passwd.byname"), c.readMaps.tables().toString());

@@ -4,10 +4,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Comparator;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
+import org.proxymap.testing.Trees;
 
 /**
  * A private, proxymap-only instance of the REAL Postfix (Debian's 3.7): its own main.cf and
@@ -130,11 +128,6 @@ public final class PostfixReference implements AutoCloseable {
         } catch (IOException | InterruptedException | RuntimeException e) {
             System.err.println("PostfixReference: stopping " + dir + ": " + e);
         }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            List<Path> all = walk.sorted(Comparator.reverseOrder()).toList();
-            for (Path p : all) Files.deleteIfExists(p);
-        } catch (IOException e) {
-            System.err.println("PostfixReference: removing " + dir + ": " + e);
-        }
+        Trees.delete(dir);
     }
 }

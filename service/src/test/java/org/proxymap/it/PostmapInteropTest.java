@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.proxymap.protocol.AttrList;
 import org.proxymap.testing.Require;
 import org.proxymap.testing.TestServer;
+import org.proxymap.testing.Trees;
 import org.proxymap.testing.WireClient;
 
 /**
@@ -40,13 +41,12 @@ class PostmapInteropTest {
 
     @AfterAll
     static void stop() throws Exception {
-        if (ours != null) ours.close();
-        if (postfix != null) postfix.close();
-        if (tables != null) {
-            try (var walk = Files.walk(tables)) {
-                for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-            }
+        if (ours != null) {
+            ours.close();
+            Trees.delete(ours.dir);
         }
+        if (postfix != null) postfix.close();
+        Trees.delete(tables);
     }
 
     /** Runs postmap against both servers, asserts the same output, returns it (DIR-normalized). */

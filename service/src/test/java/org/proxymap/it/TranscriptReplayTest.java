@@ -28,6 +28,7 @@ import org.proxymap.testing.Golden.Scenario;
 import org.proxymap.testing.Golden.Step;
 import org.proxymap.it.TranscriptPlayer.Difference;
 import org.proxymap.testing.TestServer;
+import org.proxymap.testing.Trees;
 
 /**
  * Replays the golden transcripts of Postfix 3.5 (A), 3.7 (B) and 3.11 (C) against our real
@@ -75,6 +76,7 @@ class TranscriptReplayTest {
     @AfterAll
     static void stopServers() {
         servers.values().forEach(TestServer::close);
+        dirs.values().forEach(Trees::delete);
     }
 
     @TestFactory

@@ -14,6 +14,7 @@ import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.proxymap.config.ServiceConfig;
 import org.proxymap.protocol.AttrList;
 import org.proxymap.protocol.AttrWriter;
@@ -80,9 +81,11 @@ class DispatcherTest {
         };
     }
 
+    @TempDir
+    Path dir;
+
     @BeforeEach
     void setUp() throws Exception {
-        Path dir = Files.createTempDirectory("disp");
         Files.writeString(dir.resolve("main.cf"), """
                 queue_directory = /tmp/nowhere
                 proxy_read_maps = proxy:fixed:/t proxy:pattern:/p proxy:missing:/m $proxy_write_maps
