@@ -31,7 +31,7 @@ import org.proxymap.testing.TestServer;
  */
 final class TranscriptPlayer {
 
-    /** Our documented behaviour where it differs from Postfix's; the phrase is quoted from README.md (null: none). */
+    /** Our documented behaviour where it differs from Postfix's; the phrase is quoted from README.md. */
     enum Difference {
         PIPELINED("Pipelined requests are each answered"),
         CLOSE_NOT_REQUEST("a request whose first attribute is not `request`"),
@@ -39,16 +39,14 @@ final class TranscriptPlayer {
         SEQUENCE_ORDER("`sequence` returns the entries in the table's own order"),
         SEQUENCE_NO_WRAP("after the last entry, `sequence` keeps answering NOKEY"),
         OPEN_FLAGS("open replies in dialects A and B carry the flags of a freshly opened table"),
-        BOTH_DIALECTS("requests of dialect B and C are both served"),
-        /** Not a difference of the product: B's lmdb:DIR/maps/rw is replayed on internal:rw, seeded alike. */
-        LMDB_AS_INTERNAL(null);
+        BOTH_DIALECTS("requests of dialect B and C are both served");
 
         final String readme;
 
         Difference(String readme) { this.readme = readme; }
     }
 
-    /** Contents of B's lmdb:DIR/maps/rw on the read-only service when 12 and 17 ran (after 13-15). */
+    /** Contents of B's lmdb:DIR/maps/rw when 17 ran (after 13 and 15). */
     static final Map<String, String> B_RW_READ = Map.of("seed1", "value1", "newkey", "newvalue");
 
     private static final long REPLY_MS = 5000;
@@ -150,7 +148,7 @@ final class TranscriptPlayer {
                     checkSequence(request, golden, got, where);
                     return;
                 } else if ("open".equals(req) && dialect != Dialect.C && "0".equals(status(golden))) {
-                    long impl = Long.parseLong(golden.attr("flags")) & (DictFlags.FIXED | DictFlags.PATTERN);
+                    long impl = Long.parseLong(golden.attr("flags")) & DictFlags.IMPL_MASK;
                     want = new AttrWriter().num("status", 0).num("flags", impl | Long.parseLong(request.attr("flags")))
                             .end().toByteArray();
                     if (!java.util.Arrays.equals(want, golden.bytes())) used.add(Difference.OPEN_FLAGS);
@@ -164,7 +162,7 @@ final class TranscriptPlayer {
         void checkSequence(Step request, Step golden, byte[] got, String where) {
             used.add(Difference.SEQUENCE_ORDER);
             String table = request.attr("table");
-            Map<String, String> contents = table.startsWith("internal:") ? B_RW_READ : ReferenceTables.SMALL;
+            Map<String, String> contents = table.startsWith("lmdb:") ? B_RW_READ : ReferenceTables.SMALL;
             if ("0".equals(request.attr("function"))) {
                 seen.put(table, new HashSet<>());
                 ended.remove(table);
