@@ -33,7 +33,10 @@ class PostmapInteropTest {
         ReferenceTables.write(tables);
         small = "proxy:texthash:" + tables + "/maps/small";
         // writable: internal:rw, and a texthash table, which Postfix opens as a surrogate there
-        String maps = ReferenceTables.proxyMaps(tables, "internal:rw proxy:texthash:" + tables + "/maps/small");
+        // nested lists: the members of unionmap:{...} are approved, those of proxy:pipemap:{...} not
+        String nested = "unionmap:{proxy:texthash:" + tables + "/./maps/big}"
+                + " proxy:pipemap:{proxy:texthash:" + tables + "/./maps/small, proxy:" + ReferenceTables.INLINE + "}";
+        String maps = ReferenceTables.proxyMaps(tables, "internal:rw proxy:texthash:" + tables + "/maps/small", nested);
         postfix = PostfixReference.start(maps);
         Path dir = TestServer.newConfig("compatibility_level = 3.6\n" + maps);
         ours = TestServer.start(dir);
@@ -93,6 +96,14 @@ class PostmapInteropTest {
         String other = "texthash:" + tables + "//maps/small";
         expect(both(null, "-q", "alice@example.com", "proxy:" + other), 1, "",
                 "postmap: fatal: proxymap service is not configured for table \"" + other + "\"\n");
+    }
+
+    @Test
+    void membersOfNestedListsAsPostfixApprovesThem() throws Exception {
+        expect(both(null, "-q", "key7@example.com", "proxy:texthash:" + tables + "/./maps/big"), 0, "target7@example.net\n", "");
+        String member = "texthash:" + tables + "/./maps/small";
+        expect(both(null, "-q", "alice@example.com", "proxy:" + member), 1, "",
+                "postmap: fatal: proxymap service is not configured for table \"" + member + "\"\n");
     }
 
     @Test
