@@ -25,7 +25,9 @@ public enum Setting {
     SHUTDOWN_GRACE("proxymap_shutdown_grace", "10s",
             "On stop, time for requests in flight to be answered before connections are closed."),
     CONFIG_AS_RETRY("proxymap_config_status_as_retry", "no",
-            "Answer CONFIG (5) as RETRY (2), for Postfix 2.x clients that do not know status 5.");
+            "Answer CONFIG (5) as RETRY (2), for Postfix 2.x clients that do not know status 5."),
+    PLATFORM_THREADS("proxymap_platform_threads", "256",
+            "Connections served by a platform thread each (the lowest latency per request); further connections get a virtual thread each, so proxymap_max_connections stays cheap. 0: virtual threads only.");
 
     private final String key;
     private final String defaultValue;
