@@ -19,7 +19,7 @@ import org.HdrHistogram.Histogram;
  * <pre>
  * loadgen --socket PATH --table TYPE:NAME [--concurrency 1,4,16,64] [--duration 10] [--warmup 2]
  *         [--nkeys 100000] [--hit-ratio 0.5] [--expect 'target%d@example.net' | --no-verify]
- *         [--flags 524353] [--no-hello] [--no-open] [--virtual-clients]
+ *         [--prewarm 5] [--flags 524353] [--no-hello] [--no-open] [--virtual-clients]
  *         [--pids PID,...] [--db-url JDBC --db-user U --db-password P]
  *         [--server NAME --table-label NAME --csv FILE]
  * </pre>
@@ -46,7 +46,7 @@ public final class LoadGenerator {
     private Path socket;
     private String table;
     private int[] concurrency = {1};
-    private double duration = 10, warmup = 2;
+    private double duration = 10, warmup = 2, prewarm = 5;
     private int nkeys = 100_000;
     private double hitRatio = 0.5;
     private String expect = "target%d@example.net";
@@ -85,6 +85,7 @@ public final class LoadGenerator {
                         case "--concurrency" -> concurrency = Arrays.stream(v.split(",")).mapToInt(s -> Integer.parseInt(s.trim())).toArray();
                         case "--duration" -> duration = Double.parseDouble(v);
                         case "--warmup" -> warmup = Double.parseDouble(v);
+                        case "--prewarm" -> prewarm = Double.parseDouble(v);
                         case "--nkeys" -> nkeys = Integer.parseInt(v);
                         case "--hit-ratio" -> hitRatio = Double.parseDouble(v);
                         case "--expect" -> expect = v.isEmpty() ? null : v;
@@ -109,8 +110,13 @@ public final class LoadGenerator {
         boolean clean = true;
         DbConnectionSampler db = dbUrl == null ? null : new DbConnectionSampler(dbUrl, dbUser, dbPassword);
         try {
+            if (prewarm > 0) {
+                // once per server, unmeasured, at C=4: the JIT of a JVM server (and Postfix's table load)
+                // must not land in the first measured row
+                run(4, null, prewarm, 0);
+            }
             for (int c : concurrency) {
-                Result r = run(c, db);
+                Result r = run(c, db, warmup, duration);
                 System.out.println(describe(r));
                 if (csv != null) appendCsv(r);
                 clean &= r.errors() == 0 && r.wrong() == 0;
@@ -122,6 +128,10 @@ public final class LoadGenerator {
     }
 
     Result run(int c, DbConnectionSampler db) throws InterruptedException {
+        return run(c, db, warmup, duration);
+    }
+
+    Result run(int c, DbConnectionSampler db, double warmup, double duration) throws InterruptedException {
         LoadClient.Plan plan = new LoadClient.Plan(UnixDomainSocketAddress.of(socket), table, hello, open, nkeys,
                 hitRatio, expect, flags);
         LoadClient.Phase phase = new LoadClient.Phase();

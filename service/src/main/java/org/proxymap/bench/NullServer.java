@@ -20,7 +20,7 @@ import java.nio.file.Path;
  */
 public final class NullServer implements AutoCloseable {
     static final byte[] HELLO = "protocol\0proxymap_protocol\0\0".getBytes(StandardCharsets.ISO_8859_1);
-    static final byte[] REPLY = "status\0000\0value\0null\0\0".getBytes(StandardCharsets.ISO_8859_1);
+    static final byte[] REPLY = ("status\0" + "0\0value\0null\0\0").getBytes(StandardCharsets.ISO_8859_1);
 
     private final Path path;
     private final ServerSocketChannel listener;

@@ -31,7 +31,7 @@ import org.proxymap.protocol.AttrWriter;
 @Measurement(iterations = 5, time = 1)
 @Fork(1)
 public class CodecBenchmark {
-    static final byte[] LOOKUP = ("request\0lookup\0table\0texthash:/etc/postfix/virtual\0flags\0524353\0"
+    static final byte[] LOOKUP = ("request\0lookup\0table\0texthash:/etc/postfix/virtual\0flags\0" + "524353\0"
             + "key\0key12345@example.com\0\0").getBytes(StandardCharsets.ISO_8859_1);
 
     /** Replays the same request forever, as a client connection would deliver it. */

@@ -62,7 +62,7 @@ public class DispatchBenchmark {
         ServiceState state = new ServiceState(config, 1);
         dispatcher = new Dispatcher(registry, new ServerCounters(), () -> state);
         String table = "texthash:" + etc.resolve("big");
-        byte[] wire = ("request\0lookup\0table\0" + table + "\0flags\0524353\0key\0key12345@example.com\0\0")
+        byte[] wire = ("request\0lookup\0table\0" + table + "\0flags\0" + "524353\0key\0key12345@example.com\0\0")
                 .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
         reader = new AttrReader(new CodecBenchmark.ReplayChannel(wire), wire.length, 64, 65536, () -> { });
         hitRequest.add("request", "lookup");
