@@ -26,6 +26,14 @@ public enum Setting {
             "On stop, time for requests in flight to be answered before connections are closed."),
     CONFIG_AS_RETRY("proxymap_config_status_as_retry", "no",
             "Answer CONFIG (5) as RETRY (2), for Postfix 2.x clients that do not know status 5."),
+    JMX_PORT("proxymap_jmx_port", "0",
+            "TCP port of the remote JMX connector (registry and RMI share it); 0 keeps remote JMX off. Read at start only."),
+    JMX_ADDRESS("proxymap_jmx_address", "127.0.0.1",
+            "Address the JMX connector listens on; keep it on loopback unless a firewall guards the port."),
+    JMX_PASSWORD_FILE("proxymap_jmx_password_file", "${config_directory}/proxymap-jmx.password",
+            "JMX users and passwords, one 'user password' per line, mode 0600 (required when the port is set)."),
+    JMX_ACCESS_FILE("proxymap_jmx_access_file", "${config_directory}/proxymap-jmx.access",
+            "JMX roles, one 'user readonly|readwrite' per line: readonly reads attributes, readwrite may also reload and look up."),
     PLATFORM_THREADS("proxymap_platform_threads", "256",
             "Connections served by a platform thread each (the lowest latency per request); further connections get a virtual thread each, so proxymap_max_connections stays cheap. 0: virtual threads only.");
 

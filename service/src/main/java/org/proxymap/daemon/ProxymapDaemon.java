@@ -71,6 +71,10 @@ import org.proxymap.table.TableRegistry;
  *   proxymap_max_connections = 10000       connections served at once
  *   proxymap_shutdown_grace = 10s          time for requests in flight on stop
  *   proxymap_config_status_as_retry = no   send CONFIG as RETRY (Postfix 2.x clients)
+ *   proxymap_jmx_port = 0                  remote JMX port (0: off; MXBeans stay local)
+ *   proxymap_jmx_address = 127.0.0.1       address of the remote JMX connector
+ *   proxymap_jmx_password_file = $config_directory/proxymap-jmx.password  (user password, 0600)
+ *   proxymap_jmx_access_file = $config_directory/proxymap-jmx.access      (user readonly|readwrite)
  *
  * SIGNALS
  *   SIGUSR2 reloads the configuration (jsvc forwards it to signal(); in the foreground a
@@ -85,6 +89,7 @@ public final class ProxymapDaemon implements Daemon, DaemonUserSignal {
     private Path configDirectory = Path.of("/etc/postfix");
     private ProxymapServer server;
     private Reloader reloader;
+    private org.proxymap.management.Management management;
 
     /** jsvc: runs as the service user; reads configuration and binds the sockets. */
     @Override
@@ -102,6 +107,13 @@ public final class ProxymapDaemon implements Daemon, DaemonUserSignal {
             throw e;
         }
         config.warnings().forEach(log::warn);
+        try {
+            SocketDirectory.checkWritable(config.socketPath(false));
+            SocketDirectory.checkWritable(config.socketPath(true));
+        } catch (ConfigException e) {
+            log.fatal(e.getMessage());
+            throw e;
+        }
         TableRegistry registry = new TableRegistry(config.parameters());
         server = new ProxymapServer(config, registry);
         try {
@@ -111,13 +123,24 @@ public final class ProxymapDaemon implements Daemon, DaemonUserSignal {
             throw e;
         }
         reloader = new Reloader(config.configDirectory(), server);
+        try {
+            management = org.proxymap.management.Management.create(config, server, reloader, version(),
+                    java.lang.management.ManagementFactory.getPlatformMBeanServer());
+        } catch (ConfigException e) {
+            log.fatal(e.getMessage());
+            server.close();
+            throw e;
+        }
     }
 
     /** jsvc: serves, with no capabilities left. */
     @Override
     public void start() {
         server.start();
-        log.info("daemon started -- version {}, configuration {}", version(), configDirectory);
+        if (management != null) management.start();
+        log.info("daemon started -- version {}, configuration {}, running as {}", version(), configDirectory,
+                System.getProperty("user.name"));
+        log.info("configuration generation {} in force", server.state().generation());
     }
 
     /** jsvc (SIGTERM): drains within proxymap_shutdown_grace. */
@@ -130,6 +153,7 @@ public final class ProxymapDaemon implements Daemon, DaemonUserSignal {
     /** jsvc: removes the socket files and closes every table. */
     @Override
     public void destroy() {
+        if (management != null) management.close();
         if (server != null) {
             server.close();
             server.registry().close();
@@ -145,6 +169,8 @@ public final class ProxymapDaemon implements Daemon, DaemonUserSignal {
     public ProxymapServer server() { return server; }
 
     public Reloader reloader() { return reloader; }
+
+    public org.proxymap.management.Management management() { return management; }
 
     static String version() {
         String v = ProxymapDaemon.class.getPackage().getImplementationVersion();

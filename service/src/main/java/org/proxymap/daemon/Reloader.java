@@ -19,6 +19,8 @@ public final class Reloader {
     private final Path configDirectory;
     private final ProxymapServer server;
     private volatile ReloadResult last;
+    private final java.util.concurrent.atomic.AtomicLong succeeded = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
 
     public Reloader(Path configDirectory, ProxymapServer server) {
         this.configDirectory = configDirectory;
@@ -43,9 +45,18 @@ public final class Reloader {
             log.error("reload refused, still serving configuration generation {}: {}", gen, e.getMessage());
         }
         last = result;
+        (result.ok() ? succeeded : refused).incrementAndGet();
         return result;
     }
 
     /** The last reload's outcome, or null before the first. */
     public ReloadResult last() { return last; }
+
+    /** Reloads that put a new configuration in force, since start. */
+    public long succeeded() { return succeeded.get(); }
+
+    /** Reloads refused (the old configuration kept serving), since start. */
+    public long refused() { return refused.get(); }
+
+    public Path configDirectory() { return configDirectory; }
 }
