@@ -22,6 +22,8 @@ import org.proxymap.table.TableRegistry;
  *
  * SYNOPSIS
  *   proxymap [-c config_dir]                      (foreground, {@link #main})
+ *   proxymap [-c config_dir] config [name ...]   (effective parameters, like postconf -x; {@link Cli})
+ *   proxymap [-c config_dir] check                (check configuration and tables; {@link ConfigChecker})
  *   jsvc ... org.proxymap.daemon.ProxymapDaemon [-c config_dir]
  *
  * DESCRIPTION
@@ -59,7 +61,10 @@ import org.proxymap.table.TableRegistry;
  *   proxywrite_service_name, proxy_read_maps and proxy_write_maps (with Postfix's
  *   defaults). The optional config_dir/proxymap.cf, in main.cf syntax, holds this
  *   service's settings, and a Postfix parameter set there overrides main.cf for this
- *   service only. Settings and defaults (see also {@link Setting}):
+ *   service only. An unknown name there is a warning ("possible spelling error"); a malformed
+ *   value (of a setting, or of a Postfix parameter such as ipc_timeout = 10x) is an error
+ *   with file and line, and the service does not start. Settings and defaults (see also
+ *   {@link Setting}):
  *
  *   proxymap_protocol_announcement = yes   announce the protocol on connect (Postfix 3.6+)
  *   proxymap_request_deadline = 1s         time to receive a request once it started
@@ -75,6 +80,7 @@ import org.proxymap.table.TableRegistry;
  *   proxymap_jmx_address = 127.0.0.1       address of the remote JMX connector
  *   proxymap_jmx_password_file = $config_directory/proxymap-jmx.password  (user password, 0600)
  *   proxymap_jmx_access_file = $config_directory/proxymap-jmx.access      (user readonly|readwrite)
+ *   proxymap_platform_threads = 256        connections on platform threads; more get virtual ones
  *
  * SIGNALS
  *   SIGUSR2 reloads the configuration (jsvc forwards it to signal(); in the foreground a
@@ -190,6 +196,7 @@ public final class ProxymapDaemon implements Daemon, DaemonUserSignal {
 
     /** Foreground mode: {@code proxymap [-c DIR]}. Exits non-zero when the start fails. */
     public static void main(String[] args) throws Exception {
+        if (Cli.isCommand(args)) System.exit(Cli.run(args, System.out, System.err));
         List<String> rest = new ArrayList<>(List.of(args));
         ProxymapDaemon d = new ProxymapDaemon();
         try {
