@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.proxymap.testing.TestServer;
+import org.proxymap.testing.Trees;
 
 /** Seconds, not a benchmark: the load generator's accounting against the null server and our server. */
 class LoadGeneratorSmokeTest {
@@ -57,6 +58,8 @@ class LoadGeneratorSmokeTest {
             r = run("--socket", s.proxymap().toString(), "--table", "texthash:/etc/passwd", "--nkeys", "100",
                     "--duration", "0.3", "--warmup", "0.1");
             assertEquals(r.lookups(), r.errors());
+        } finally {
+            Trees.delete(dir);
         }
     }
 
