@@ -25,7 +25,15 @@ public enum Setting {
     SHUTDOWN_GRACE("proxymap_shutdown_grace", "10s",
             "On stop, time for requests in flight to be answered before connections are closed."),
     CONFIG_AS_RETRY("proxymap_config_status_as_retry", "no",
-            "Answer CONFIG (5) as RETRY (2), for Postfix 2.x clients that do not know status 5.");
+            "Answer CONFIG (5) as RETRY (2), for Postfix 2.x clients that do not know status 5."),
+    SQL_MAX_CONNECTIONS("proxymap_sql_max_connections", "100",
+            "Database connections open at once, all SQL tables and pools together; a lookup waits up to proxymap_sql_query_timeout for one, then answers RETRY."),
+    SQL_POOL_MAX_CONNECTIONS("proxymap_sql_pool_max_connections", "20",
+            "Connections of one pool (one database host, user and database, shared by every table that uses it)."),
+    SQL_CONNECT_TIMEOUT("proxymap_sql_connect_timeout", "2s",
+            "Time to connect to a database server (and to check a pooled connection) before trying the next host or answering RETRY."),
+    SQL_QUERY_TIMEOUT("proxymap_sql_query_timeout", "5s",
+            "Time for one query, and for a free connection; a slower lookup answers RETRY.");
 
     private final String key;
     private final String defaultValue;
