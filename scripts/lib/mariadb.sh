@@ -80,8 +80,8 @@ start() {
         CREATE DATABASE IF NOT EXISTS pmtest;
         CREATE USER IF NOT EXISTS 'pmtest'@'127.0.0.1' IDENTIFIED BY 'pmtest';
         CREATE USER IF NOT EXISTS 'pmtest'@'localhost' IDENTIFIED BY 'pmtest';
-        GRANT ALL ON *.* TO 'pmtest'@'127.0.0.1';
-        GRANT ALL ON *.* TO 'pmtest'@'localhost';"
+        GRANT ALL ON *.* TO 'pmtest'@'127.0.0.1' WITH GRANT OPTION;
+        GRANT ALL ON *.* TO 'pmtest'@'localhost' WITH GRANT OPTION;"
     cat >"$dir/env" <<EOF
 MARIADB_HOST=127.0.0.1
 MARIADB_PORT=$port

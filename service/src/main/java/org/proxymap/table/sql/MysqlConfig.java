@@ -103,7 +103,7 @@ final class MysqlConfig {
         if (h.isEmpty()) h.add("localhost");
         hosts = List.copyOf(h);
         if (!Charsets.known(charset)) {
-            throw fatal("charset", "unknown character set \"" + charset + "\"; use a MySQL character set name such as utf8mb4 or latin1");
+            throw fatal("charset", "charset = " + charset + ": unknown character set; use a MySQL character set name such as utf8mb4 or latin1");
         }
     }
 

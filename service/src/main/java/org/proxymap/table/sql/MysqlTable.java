@@ -22,8 +22,9 @@ import org.proxymap.table.TableException;
  * One mysql table: Postfix's {@code dict_mysql_lookup()} over a shared {@link SqlPool}.
  *
  * <p>Keys and values are ISO-8859-1 strings standing for the client's bytes. A key is
- * decoded with the table's {@code charset} for the query; result fields are encoded back
- * to it, so clients see the bytes Postfix's own client would return.
+ * decoded with the table's {@code charset} for the query; text result fields are encoded
+ * back to it (binary columns are passed as they are), so clients see the bytes Postfix's
+ * own client would return.
  */
 final class MysqlTable implements LookupTable {
     private static final Logger log = LogManager.getLogger("proxymap");
@@ -36,7 +37,6 @@ final class MysqlTable implements LookupTable {
     private final DomainList domain;
     private final Runnable release;
     private final Charset charset;
-    private final boolean utf8;
 
     MysqlTable(String name, MysqlConfig cf, SqlPool pool, DomainList domain, Runnable release) {
         this.name = name;
@@ -46,7 +46,6 @@ final class MysqlTable implements LookupTable {
         this.domain = domain;
         this.release = release;
         this.charset = Charsets.forName(cf.charset);
-        this.utf8 = charset.equals(StandardCharsets.UTF_8);
     }
 
     @Override
@@ -137,8 +136,13 @@ final class MysqlTable implements LookupTable {
         while (rs.next()) {
             String[] row = new String[n];
             for (int j = 1; j <= n; j++) {
-                byte[] b = rs.getBytes(j);
-                row[j - 1] = b == null ? null : encode(b, binary[j]);
+                if (binary[j]) {
+                    byte[] b = rs.getBytes(j);
+                    row[j - 1] = b == null ? null : new String(b, StandardCharsets.ISO_8859_1);
+                } else {
+                    String v = rs.getString(j);
+                    row[j - 1] = v == null ? null : new String(v.getBytes(charset), StandardCharsets.ISO_8859_1);
+                }
             }
             rows.add(row);
         }
@@ -155,12 +159,6 @@ final class MysqlTable implements LookupTable {
             log.debug("{}: skipping lookup of key that is not valid {}: '{}'", fullName, cf.charset, key);
             return null;
         }
-    }
-
-    /** Server bytes (utf8mb4 for text, raw for binary columns) to client bytes, as ISO-8859-1 text. */
-    private String encode(byte[] b, boolean binary) {
-        if (binary || utf8) return new String(b, StandardCharsets.ISO_8859_1);
-        return new String(new String(b, StandardCharsets.UTF_8).getBytes(charset), StandardCharsets.ISO_8859_1);
     }
 
     /** Connects and runs the query once with a key no table holds. */

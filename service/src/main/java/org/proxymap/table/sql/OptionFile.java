@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -29,9 +30,8 @@ final class OptionFile {
     static Map<String, String> read(String optionFile, String optionGroup) {
         Map<String, String> out = new HashMap<>();
         if (optionFile == null && (optionGroup == null || optionGroup.isEmpty())) return out;
-        Set<String> groups = optionGroup == null || optionGroup.isEmpty()
-                ? Set.of("client", "client-server", "client-mariadb")
-                : Set.of("client", "client-server", "client-mariadb", optionGroup);
+        Set<String> groups = new HashSet<>(List.of("client", "client-server", "client-mariadb"));
+        if (optionGroup != null && !optionGroup.isEmpty()) groups.add(optionGroup.toLowerCase(Locale.ROOT));
         List<Path> files = new ArrayList<>();
         if (optionFile != null) {
             files.add(Path.of(optionFile));

@@ -116,7 +116,10 @@ final class SqlPool implements PooledResource {
             p.setProperty("connectTimeout", String.valueOf(target.connectTimeout().toMillis()));
             // a hard bound below the query timeout's: a server that stops answering costs one connection
             p.setProperty("socketTimeout", String.valueOf(target.queryTimeout().toMillis() + 2000));
-            if (spec.unix()) p.setProperty("localSocket", spec.host() != null ? spec.host() : target.defaultSocket());
+            if (spec.unix()) {
+                p.setProperty("socketFactory", UnixSocketFactory.class.getName());
+                p.setProperty(UnixSocketFactory.PATH_OPTION, spec.host() != null ? spec.host() : target.defaultSocket());
+            }
             p.forEach((k, v) -> ds.addConnectionProperty((String) k, (String) v));
             ds.setMaxTotal(target.poolMax());
             ds.setMaxIdle(target.poolMax());
@@ -135,7 +138,7 @@ final class SqlPool implements PooledResource {
 
         private String url(HostSpec spec) {
             String db = target.dbname();
-            if (spec.unix()) return "jdbc:mariadb://localhost/" + db;
+            if (spec.unix()) return "jdbc:mariadb://address=(host=localhost)(port=3306)/" + db;
             int port = spec.port() != 0 ? spec.port() : target.defaultPort();
             return "jdbc:mariadb://address=(host=" + spec.host() + ")(port=" + port + ")/" + db;
         }
@@ -199,7 +202,11 @@ final class SqlPool implements PooledResource {
             attempts[hosts.indexOf(h)]++;
             Connection c;
             try {
-                c = h.ds.getConnection();
+                try {
+                    c = h.ds.getConnection();
+                } catch (RuntimeException e) {
+                    throw new SQLException(e.getMessage(), "08000", e);
+                }
             } catch (SQLException e) {
                 if (isCapOrBusy(e)) throw TableException.retry("mysql " + description + ": " + message(e) + capHint(e));
                 last = e;
