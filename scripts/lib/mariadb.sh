@@ -49,7 +49,11 @@ start() {
     if running; then echo "mariadb.sh: already running in $dir" >&2; return 0; fi
     mkdir -p "$dir/data" "$dir/run"
     [ "$(id -u)" = 0 ] && user=mysql
-    if [ -n "$user" ]; then chown -R "$user" "$dir"; chmod 755 "$dir"; fi
+    if [ -n "$user" ]; then
+        chown -R "$user" "$dir"; chmod 755 "$dir"
+        command -v runuser >/dev/null && ! runuser -u "$user" -- test -x "$dir" \
+            && die "user $user cannot reach $dir: make its parent directories searchable (chmod o+x)"
+    fi
     if [ ! -d "$dir/data/mysql" ]; then
         "$install_db" --no-defaults --datadir="$dir/data" ${user:+--user=$user} --skip-test-db \
             --auth-root-authentication-method=socket >"$dir/install.log" 2>&1 \
