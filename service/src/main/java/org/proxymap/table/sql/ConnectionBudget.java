@@ -37,10 +37,39 @@ final class ConnectionBudget implements AutoCloseable {
 
     int inUse() { return max - permits.availablePermits(); }
 
-    /** Opens a connection with {@code open} under a permit; closing the result returns it. */
-    Connection open(Duration wait, ConnectionOpener open) throws SQLException {
+    /** A pool whose idle connections can be closed to make room for another pool's. */
+    interface IdleHolder {
+        int idle();
+
+        void closeIdle();
+    }
+
+    private final java.util.Set<IdleHolder> holders = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    void register(IdleHolder h) { holders.add(h); }
+
+    void unregister(IdleHolder h) { holders.remove(h); }
+
+    /** The pool asking has an idle connection meanwhile: borrow again instead of opening one. */
+    static final class UseIdle extends SQLException {
+        UseIdle() { super("an idle connection is available", "HY000"); }
+    }
+
+    /**
+     * Opens a connection with {@code open} under a permit; closing the result returns it.
+     * While it waits, idle connections of other pools are closed to make room, and when
+     * {@code self} gets an idle connection back the wait ends with {@link UseIdle}.
+     */
+    Connection open(Duration wait, IdleHolder self, ConnectionOpener open) throws SQLException {
+        long deadline = System.nanoTime() + wait.toNanos();
         try {
-            if (!permits.tryAcquire(wait.toMillis(), TimeUnit.MILLISECONDS)) throw new Exhausted(max);
+            while (!permits.tryAcquire(20, TimeUnit.MILLISECONDS)) {
+                if (self.idle() > 0) throw new UseIdle();
+                IdleHolder most = null;
+                for (IdleHolder h : holders) if (h != self && h.idle() > 0 && (most == null || h.idle() > most.idle())) most = h;
+                if (most != null) most.closeIdle();
+                if (System.nanoTime() - deadline > 0) throw new Exhausted(max);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new Exhausted(max);

@@ -41,6 +41,7 @@ import org.proxymap.table.TableException;
 final class SqlPool implements PooledResource {
     private static final Logger log = LogManager.getLogger("proxymap");
     private static final long PROBE_MILLIS = 1000;
+    private static final LogLimiter busyLog = new LogLimiter(10_000);
 
     /** What the pool connects to, resolved from the .cf file and option files. */
     record Target(List<HostSpec> hosts, String user, String password, String dbname, Properties driverProperties,
@@ -78,13 +79,14 @@ final class SqlPool implements PooledResource {
         this.description = target.describe();
         this.budget = budget;
         for (HostSpec h : target.hosts()) hosts.add(new Host(h));
+        hosts.forEach(budget::register);
     }
 
     String description() { return description; }
 
     private enum State { UNKNOWN, UP, DOWN }
 
-    private final class Host {
+    private final class Host implements ConnectionBudget.IdleHolder {
         final HostSpec spec;
         final BasicDataSource ds;
         final AtomicReference<State> state = new AtomicReference<>(State.UNKNOWN);
@@ -99,9 +101,11 @@ final class SqlPool implements PooledResource {
                     ConnectionFactory inner = super.createConnectionFactory();
                     return () -> {
                         try {
-                            return budget.open(target.queryTimeout(), inner::createConnection);
+                            return budget.open(target.queryTimeout(), Host.this, inner::createConnection);
                         } catch (SQLException e) {
-                            if (!(e instanceof ConnectionBudget.Exhausted)) connectFailures.incrementAndGet();
+                            if (!(e instanceof ConnectionBudget.Exhausted) && !(e instanceof ConnectionBudget.UseIdle)) {
+                                connectFailures.incrementAndGet();
+                            }
                             throw e;
                         }
                     };
@@ -121,8 +125,9 @@ final class SqlPool implements PooledResource {
                 p.setProperty(UnixSocketFactory.PATH_OPTION, spec.host() != null ? spec.host() : target.defaultSocket());
             }
             p.forEach((k, v) -> ds.addConnectionProperty((String) k, (String) v));
-            ds.setMaxTotal(target.poolMax());
-            ds.setMaxIdle(target.poolMax());
+            int max = Math.min(target.poolMax(), budget.max());
+            ds.setMaxTotal(max);
+            ds.setMaxIdle(max);
             ds.setMinIdle(0);
             ds.setInitialSize(0);
             ds.setMaxWait(target.queryTimeout());
@@ -141,6 +146,15 @@ final class SqlPool implements PooledResource {
             if (spec.unix()) return "jdbc:mariadb://address=(host=localhost)(port=3306)/" + db;
             int port = spec.port() != 0 ? spec.port() : target.defaultPort();
             return "jdbc:mariadb://address=(host=" + spec.host() + ")(port=" + port + ")/" + db;
+        }
+
+        @Override
+        public int idle() { return ds.getNumIdle(); }
+
+        @Override
+        public void closeIdle() {
+            var p = ds.getConnectionPool();
+            if (p != null) p.clear();
         }
 
         boolean usable(long now) { return state.get() != State.DOWN || now >= retryAtMillis; }
@@ -193,6 +207,7 @@ final class SqlPool implements PooledResource {
      * @throws QueryFailed when the query itself failed (the host stays up)
      */
     <T> T run(Work<T> work) throws TableException, QueryFailed {
+        long deadline = System.nanoTime() + target.queryTimeout().toNanos();
         int[] attempts = new int[hosts.size()];
         int allowed = hosts.size() == 1 ? 2 : 1;
         SQLException last = null;
@@ -208,7 +223,15 @@ final class SqlPool implements PooledResource {
                     throw new SQLException(e.getMessage(), "08000", e);
                 }
             } catch (SQLException e) {
-                if (isCapOrBusy(e)) throw TableException.retry("mysql " + description + ": " + message(e) + capHint(e));
+                if (has(e, ConnectionBudget.UseIdle.class) && System.nanoTime() - deadline < 0) {
+                    attempts[hosts.indexOf(h)]--;
+                    continue;
+                }
+                if (isCapOrBusy(e)) {
+                    String m = "mysql " + description + ": " + message(e) + capHint(e);
+                    busyLog.warn(description, m + "; lookups answer RETRY meanwhile");
+                    throw TableException.retry(m);
+                }
                 last = e;
                 h.markDown(e);
                 continue;
@@ -266,6 +289,11 @@ final class SqlPool implements PooledResource {
         return due;
     }
 
+    private static boolean has(Throwable e, Class<?> type) {
+        for (Throwable t = e; t != null; t = t.getCause()) if (type.isInstance(t)) return true;
+        return false;
+    }
+
     /** The pool is full (every connection busy) or the global cap is reached: not the host's fault. */
     private static boolean isCapOrBusy(SQLException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
@@ -310,12 +338,13 @@ final class SqlPool implements PooledResource {
                 destroyed += p.getDestroyedCount();
             }
         }
-        return new PoolInfo(description, hostInUse, active, idle, waiters, target.poolMax() * hosts.size(), created,
+        return new PoolInfo(description, hostInUse, active, idle, waiters, Math.min(target.poolMax(), budget.max()) * hosts.size(), created,
                 destroyed, connectFailures.get());
     }
 
     @Override
     public void close() {
+        hosts.forEach(budget::unregister);
         for (Host h : hosts) {
             try {
                 h.ds.close();
