@@ -102,6 +102,13 @@ public final class ProxymapDaemon implements Daemon, DaemonUserSignal {
             throw e;
         }
         config.warnings().forEach(log::warn);
+        try {
+            SocketDirectory.checkWritable(config.socketPath(false));
+            SocketDirectory.checkWritable(config.socketPath(true));
+        } catch (ConfigException e) {
+            log.fatal(e.getMessage());
+            throw e;
+        }
         TableRegistry registry = new TableRegistry(config.parameters());
         server = new ProxymapServer(config, registry);
         try {
@@ -117,7 +124,9 @@ public final class ProxymapDaemon implements Daemon, DaemonUserSignal {
     @Override
     public void start() {
         server.start();
-        log.info("daemon started -- version {}, configuration {}", version(), configDirectory);
+        log.info("daemon started -- version {}, configuration {}, running as {}", version(), configDirectory,
+                System.getProperty("user.name"));
+        log.info("configuration generation {} in force", server.state().generation());
     }
 
     /** jsvc (SIGTERM): drains within proxymap_shutdown_grace. */
