@@ -37,6 +37,7 @@ final class MysqlTable implements LookupTable {
     private final DomainList domain;
     private final Runnable release;
     private final Charset charset;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     MysqlTable(String name, MysqlConfig cf, SqlPool pool, DomainList domain, Runnable release) {
         this.name = name;
@@ -175,6 +176,7 @@ final class MysqlTable implements LookupTable {
 
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) return; // a second release would close a pool others use
         if (domain != null) domain.close();
         release.run();
     }

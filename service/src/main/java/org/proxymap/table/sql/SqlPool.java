@@ -254,9 +254,10 @@ final class SqlPool implements PooledResource {
                 + (last != null ? " (" + message(last) + ")" : " (every host is down)"));
     }
 
-    private static String capHint(SQLException e) {
-        return e instanceof ConnectionBudget.Exhausted || e.getCause() instanceof ConnectionBudget.Exhausted
-                ? "; raise proxymap_sql_max_connections if the database allows more" : "; raise proxymap_sql_pool_max_connections if the database allows more";
+    private String capHint(SQLException e) {
+        boolean global = has(e, ConnectionBudget.Exhausted.class) || target.poolMax() > budget.max();
+        return global ? "; raise proxymap_sql_max_connections (" + budget.max() + ") if the database allows more"
+                : "; raise proxymap_sql_pool_max_connections (" + target.poolMax() + ") if the database allows more";
     }
 
     private Host choose(int[] attempts, int allowed) {
