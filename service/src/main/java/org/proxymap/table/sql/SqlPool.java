@@ -190,6 +190,8 @@ final class SqlPool implements PooledResource {
     /** A driver message without the password, whatever the driver put in it. */
     String message(Throwable e) {
         String m = String.valueOf(e.getMessage());
+        String wrapper = "Cannot create PoolableConnectionFactory (";
+        if (m.startsWith(wrapper) && m.endsWith(")")) m = m.substring(wrapper.length(), m.length() - 1);
         Throwable c = e.getCause();
         if (e instanceof SQLException && c != null && c.getMessage() != null && !m.contains(c.getMessage())
                 && !(c instanceof NoSuchElementException)) {

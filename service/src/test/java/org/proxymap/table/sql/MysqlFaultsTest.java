@@ -132,6 +132,22 @@ class MysqlFaultsTest {
     }
 
     @Test
+    void aServerThatAcceptsButNeverAnswersCostsOnlyTheConnectTimeout() throws Exception {
+        // a black hole: the TCP connect succeeds, the MariaDB greeting never comes
+        try (java.net.ServerSocket hole = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+             LogCapture log = new LogCapture();
+             LookupTable t = open(cf("127.0.0.1:" + hole.getLocalPort()), Map.of("proxymap_sql_connect_timeout", "1s"))) {
+            for (int i = 0; i < 2; i++) {
+                long t0 = System.nanoTime();
+                assertEquals(Status.RETRY, assertThrows(TableException.class, () -> t.lookup("who")).status());
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                assertTrue(ms < 5000, "bounded by twice the connect timeout (a lone host is tried twice), plus slack: " + ms + " ms");
+            }
+            assertEquals(1, log.count("is down"), log.all());
+        }
+    }
+
+    @Test
     void aQuerySlowerThanTheTimeoutAnswersRetryInTime() throws Exception {
         try (LogCapture log = new LogCapture();
              LookupTable t = open(cf(tcp(a)).replace("WHERE k=", "WHERE SLEEP(3) = 0 AND k="),
