@@ -82,7 +82,15 @@ final class ConnectionBudget implements AutoCloseable {
             throw e;
         }
         AtomicBoolean released = new AtomicBoolean();
+        long[] lastUsed = {System.nanoTime()};
         InvocationHandler h = (proxy, method, args) -> {
+            if (method.getDeclaringClass() == Stamped.class) {
+                if (method.getName().equals("touch")) {
+                    lastUsed[0] = System.nanoTime();
+                    return null;
+                }
+                return lastUsed[0];
+            }
             if (method.getName().equals("close") && method.getParameterCount() == 0 && released.compareAndSet(false, true)) {
                 try {
                     c.close();
@@ -97,7 +105,15 @@ final class ConnectionBudget implements AutoCloseable {
                 throw e.getCause();
             }
         };
-        return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class}, h);
+        return (Connection) Proxy.newProxyInstance(ConnectionBudget.class.getClassLoader(),
+                new Class<?>[] {Connection.class, Stamped.class}, h);
+    }
+
+    /** When a connection was last used, so that only connections idle for a while are checked. */
+    interface Stamped {
+        long lastUsedNanos();
+
+        void touch();
     }
 
     interface ConnectionOpener {

@@ -35,12 +35,16 @@ import org.proxymap.table.TableException;
  * at once.
  *
  * <p>Bounded time: connect timeout, borrow wait and query timeout come from the service
- * settings; validation on borrow (a ping) replaces connections the server closed
- * ({@code wait_timeout}); connections idle for {@code idle_interval} are closed.
+ * settings. A connection idle for more than a second is pinged before use and replaced
+ * when the server has closed it ({@code wait_timeout}), so that never fails a lookup,
+ * while busy connections cost no extra round trip; connections idle for
+ * {@code idle_interval} are closed.
  */
 final class SqlPool implements PooledResource {
     private static final Logger log = LogManager.getLogger("proxymap");
     private static final long PROBE_MILLIS = 1000;
+    /** A connection idle for longer is pinged before use (the server may have closed it). */
+    private static final long VALIDATE_AFTER_NANOS = 1_000_000_000L;
     private static final LogLimiter busyLog = new LogLimiter(10_000);
 
     /** What the pool connects to, resolved from the .cf file and option files. */
@@ -131,7 +135,10 @@ final class SqlPool implements PooledResource {
             ds.setMinIdle(0);
             ds.setInitialSize(0);
             ds.setMaxWait(target.queryTimeout());
-            ds.setTestOnBorrow(true);
+            // checked in run() when idle for more than a second, instead of a ping per borrow
+            ds.setTestOnBorrow(false);
+            ds.setTestWhileIdle(true);
+            ds.setAccessToUnderlyingConnectionAllowed(true);
             ds.setValidationQueryTimeout(target.connectTimeout());
             ds.setFastFailValidation(true);
             ds.setMinEvictableIdle(Duration.ofSeconds(target.idleInterval()));
@@ -238,9 +245,18 @@ final class SqlPool implements PooledResource {
                 h.markDown(e);
                 continue;
             }
+            ConnectionBudget.Stamped stamp = stamp(c);
+            if (stamp != null && System.nanoTime() - stamp.lastUsedNanos() > VALIDATE_AFTER_NANOS && !valid(c)) {
+                // closed by the server (wait_timeout) or the network: drop it and borrow again
+                invalidate(h, c);
+                attempts[hosts.indexOf(h)]--;
+                if (System.nanoTime() - deadline < 0) continue;
+                throw TableException.retry("mysql " + description + ": no valid connection within the query timeout");
+            }
             try (c) {
                 boolean noBackslash = noBackslashEscapes(c);
                 T result = work.run(c, noBackslash);
+                if (stamp != null) stamp.touch();
                 h.markUp();
                 return result;
             } catch (SQLException e) {
@@ -290,6 +306,34 @@ final class SqlPool implements PooledResource {
         long lastProbe = due.lastProbeMillis.get();
         if (now - lastProbe < PROBE_MILLIS || !due.lastProbeMillis.compareAndSet(lastProbe, now)) return null;
         return due;
+    }
+
+    private static ConnectionBudget.Stamped stamp(Connection c) {
+        if (c instanceof org.apache.commons.dbcp2.DelegatingConnection<?> d
+                && d.getInnermostDelegate() instanceof ConnectionBudget.Stamped s) {
+            return s;
+        }
+        return null;
+    }
+
+    private boolean valid(Connection c) {
+        try {
+            return c.isValid((int) Math.max(1, target.connectTimeout().toSeconds()));
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    private static void invalidate(Host h, Connection c) {
+        try {
+            h.ds.invalidateConnection(c);
+        } catch (IllegalStateException e) {
+            try {
+                c.close();
+            } catch (SQLException ignored) {
+                // already broken
+            }
+        }
     }
 
     private static boolean has(Throwable e, Class<?> type) {

@@ -64,7 +64,7 @@ class MysqlFaultsTest {
     @Test
     void connectionsClosedByWaitTimeoutNeverFailALookup() throws Exception {
         b.sql("pmfail", "SET GLOBAL wait_timeout = 1");
-        try (LookupTable t = open(cf(tcp(b), "idle_interval = 3600"), Map.of())) {
+        try (LogCapture log = new LogCapture(); LookupTable t = open(cf(tcp(b), "idle_interval = 3600"), Map.of())) {
             assertEquals("B", t.lookup("who"));
             Thread.sleep(2500); // the server closes the idle pooled connection
             long t0 = System.nanoTime();
@@ -74,6 +74,7 @@ class MysqlFaultsTest {
             var info = ((PooledResource) resources.snapshot().values().stream().filter(r -> r instanceof PooledResource)
                     .filter(r -> ((PooledResource) r).poolInfo().target().contains(tcp(b))).findFirst().orElseThrow()).poolInfo();
             assertEquals(2, info.created(), "the dead connection was replaced: " + info);
+            assertEquals(0, log.count("is down"), "found dead before use, not by a failed query: " + log.all());
         } finally {
             b.sql("pmfail", "SET GLOBAL wait_timeout = 28800");
         }
