@@ -255,7 +255,9 @@ final class SqlPool implements PooledResource {
             }
             try (c) {
                 boolean noBackslash = noBackslashEscapes(c);
-                T result = work.run(c, noBackslash);
+                // statements on the driver's connection: dbcp2's statement wrappers register a
+                // finalizer each (java-stack.md 6.9: pins virtual threads); ours are closed at once
+                T result = work.run(raw(c), noBackslash);
                 if (stamp != null) stamp.touch();
                 h.markUp();
                 return result;
@@ -306,6 +308,13 @@ final class SqlPool implements PooledResource {
         long lastProbe = due.lastProbeMillis.get();
         if (now - lastProbe < PROBE_MILLIS || !due.lastProbeMillis.compareAndSet(lastProbe, now)) return null;
         return due;
+    }
+
+    private static Connection raw(Connection c) {
+        if (c instanceof org.apache.commons.dbcp2.DelegatingConnection<?> d && d.getInnermostDelegate() != null) {
+            return d.getInnermostDelegate();
+        }
+        return c;
     }
 
     private static ConnectionBudget.Stamped stamp(Connection c) {

@@ -90,7 +90,8 @@ class MysqlFaultsTest {
             used.stop();
             try {
                 for (int i = 0; i < 5; i++) assertNotEquals(first, t.lookup("who"), "the other server answers at once");
-                assertEquals(1, log.count("is down"), log.all());
+                // 0 when the dead pooled connection was found before use and the other host was picked
+                assertTrue(log.count("is down") <= 1, "logged at most once: " + log.all());
             } finally {
                 used.start();
             }
