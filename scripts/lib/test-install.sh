@@ -25,16 +25,18 @@ A=$S/a
 "$root/scripts/install" DESTDIR="$A" 2>/dev/null
 for f in usr/share/proxymap/proxymap.jar usr/share/proxymap/lib/commons-daemon-1.5.1.jar \
          usr/share/proxymap/lib/log4j-core-2.26.1.jar usr/share/proxymap/log4j2.xml \
-         usr/share/proxymap/examples/proxymap.cf usr/sbin/proxymap \
+         usr/share/proxymap/examples/proxymap.cf usr/sbin/proxymap usr/sbin/proxymapctl \
          lib/systemd/system/proxymap.service lib/systemd/system/proxymap-java.service \
          etc/postfix/proxymap.cf etc/default/proxymap; do
     [ -f "$A/$f" ] || fail "$f not installed"; ok
 done
 [ -x "$A/usr/sbin/proxymap" ] || fail "launcher not executable"; ok
 grep -q '^home=${PROXYMAP_HOME:-/usr/share/proxymap}$' "$A/usr/sbin/proxymap" || fail "launcher's datadir not substituted"; ok
+rc=0; PROXYMAP_DEFAULTS=/dev/null PROXYMAP_HOME="$A/usr/share/proxymap" "$A/usr/sbin/proxymapctl" >/dev/null 2>&1 || rc=$?
+[ $rc = 2 ] || fail "installed proxymapctl without a command: exit $rc, expected 2 (usage)"; ok
 ww=$(find "$A" -perm -o+w ! -type l)
 [ -z "$ww" ] || fail "world-writable: $ww"; ok
-[ -z "$(find "$A" -type f -perm /111 ! -path '*/sbin/proxymap')" ] || fail "unexpected executables"; ok
+[ -z "$(find "$A" -type f -perm /111 ! -path '*/sbin/proxymap' ! -path '*/sbin/proxymapctl')" ] || fail "unexpected executables"; ok
 before=$(snapshot "$A")
 "$root/scripts/install" DESTDIR="$A" 2>/dev/null
 [ "$before" = "$(snapshot "$A")" ] || fail "second install changed the tree"; ok

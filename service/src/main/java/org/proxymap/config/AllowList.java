@@ -15,7 +15,9 @@ import java.util.Set;
 public final class AllowList {
     private final Set<String> tables;
 
-    private AllowList(Set<String> tables) { this.tables = Set.copyOf(tables); }
+    private AllowList(Set<String> tables) { // kept in list order: check reports in file order
+        this.tables = java.util.Collections.unmodifiableSet(new LinkedHashSet<>(tables));
+    }
 
     public static AllowList parse(String expandedList) {
         Set<String> out = new LinkedHashSet<>();
@@ -49,5 +51,6 @@ public final class AllowList {
 
     public boolean allows(String table) { return tables.contains(table); }
 
+    /** The approved tables, in the order the list names them. */
     public Set<String> tables() { return tables; }
 }

@@ -1,18 +1,35 @@
 package org.proxymap.config;
 
+import java.math.BigInteger;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.function.Function;
 
 /**
- * Postfix's {@code $name} expansion ({@code mac_expand}) as {@code postconf -x} applies it:
- * {@code $name}, {@code ${name}}, {@code $(name)}, {@code ${name?value}} (value when name is
- * non-empty), {@code ${name:value}} (value when name is empty or unset), the braced forms
- * {@code ${name?{value}}} and {@code ${name:{value}}}, and {@code $$} for a literal dollar.
- * Values are expanded recursively; an unset name expands to nothing; a reference loop is an
- * error that names the loop.
+ * Postfix's {@code $name} expansion ({@code mac_parse} + {@code mac_expand}) as
+ * {@code postconf -x} applies it, checked against Postfix 3.7's postconf:
+ * <ul>
+ * <li>{@code $$} is a literal dollar; {@code $name}, {@code ${name}}, {@code $(name)} expand
+ *     name (letters, digits, '_'); a '$' followed by anything else, an unbalanced
+ *     {@code ${...} / $(...)} and {@code ${}} are errors, as postconf's "macro processing error";
+ * <li>{@code ${name?value}} is value when name is non-empty, {@code ${name:value}} when it is
+ *     empty or unset; value is the raw rest of the text, or {@code {value}} (braces balanced,
+ *     whitespace after the closing brace skipped), and then {@code ${name?{a}:{b}}} is the
+ *     ternary form; whitespace around the name and the operator is allowed;
+ * <li>Postfix 3.0's relational {@code ${{left} op {right}}}, op one of == != < <= >= >: decimal
+ *     numbers compare as numbers, anything else with strcmp; the {@code level} suffix
+ *     ({@code <level}, ...) compares compatibility levels; the result is "true" or empty, and
+ *     may be followed by {@code ?} / {@code :} as for a name;
+ * <li>values are expanded recursively; an unset name expands to nothing; a reference loop
+ *     is an error that names the loop, and more than 100 nested expansions is an error.
+ * </ul>
+ * Operand and value payloads keep their inner whitespace, as Postfix does ({@code { 5 }} is
+ * " 5 "); postconf only collapses whitespace when it prints.
  */
 public final class Expander {
+    private static final String SPACE = " \t\r\n";
+    private static final int MAX_NESTING = 100;
+
     private final Function<String, String> raw;
 
     /** @param raw the unexpanded value of a parameter, or null when it is not set */
@@ -23,18 +40,20 @@ public final class Expander {
         String v = raw.apply(name);
         if (v == null) return null;
         Deque<String> stack = new ArrayDeque<>();
-        stack.push(name);
-        return expand(v, stack);
+        StringBuilder out = new StringBuilder();
+        expandValue(name, v, stack, out);
+        return out.toString();
     }
 
     /** Expands {@code text} as a parameter value would be. */
     public String expand(String text) throws ConfigException {
-        return expand(text, new ArrayDeque<>());
+        StringBuilder out = new StringBuilder();
+        parse(text, new ArrayDeque<>(), out);
+        return out.toString();
     }
 
-    private String expand(String text, Deque<String> stack) throws ConfigException {
-        if (text.indexOf('$') < 0) return text;
-        StringBuilder out = new StringBuilder(text.length());
+    /** {@code mac_parse}: literal text and {@code $} references, each reference to {@link #reference}. */
+    private void parse(String text, Deque<String> stack, StringBuilder out) throws ConfigException {
         int i = 0;
         int n = text.length();
         while (i < n) {
@@ -44,141 +63,203 @@ public final class Expander {
                 i++;
                 continue;
             }
-            if (i + 1 >= n) { // a lone trailing '$' is kept
-                out.append(c);
-                break;
-            }
-            char d = text.charAt(i + 1);
-            if (d == '$') {
+            if (i + 1 < n && text.charAt(i + 1) == '$') {
                 out.append('$');
                 i += 2;
-            } else if (d == '{' || d == '(') {
-                char close = d == '{' ? '}' : ')';
-                int end = matching(text, i + 1, d, close);
-                if (end < 0) throw new ConfigException("unbalanced '" + d + "' in \"" + text + "\"");
-                out.append(braced(text.substring(i + 2, end), stack));
-                i = end + 1;
-            } else if (isNameChar(d)) {
+                continue;
+            }
+            String body;
+            if (i + 1 < n && (text.charAt(i + 1) == '{' || text.charAt(i + 1) == '(')) {
+                char open = text.charAt(i + 1);
+                char close = open == '{' ? '}' : ')';
+                int depth = 1;
+                int j = i + 2;
+                for (; j < n; j++) {
+                    char x = text.charAt(j);
+                    if (x == open) depth++;
+                    else if (x == close && --depth == 0) break;
+                }
+                if (j >= n) throw new ConfigException("truncated macro reference: \"" + text + "\"; add the missing '" + close + "'");
+                body = text.substring(i + 2, j);
+                i = j + 1;
+            } else {
                 int j = i + 1;
                 while (j < n && isNameChar(text.charAt(j))) j++;
-                out.append(lookup(text.substring(i + 1, j), stack));
+                body = text.substring(i + 1, j);
                 i = j;
-            } else {
-                out.append(c);
-                i++;
             }
+            if (body.isEmpty()) {
+                throw new ConfigException("empty macro name: \"" + text + "\"; write $$ for a literal '$'");
+            }
+            if (stack.size() > MAX_NESTING) throw new ConfigException("unreasonable macro call nesting: \"" + body + "\"");
+            reference(body, stack, out);
         }
-        return out.toString();
     }
 
-    private String braced(String body, Deque<String> stack) throws ConfigException {
-        if (body.startsWith("{")) return relational(body, stack);
-        int j = 0;
-        while (j < body.length() && isNameChar(body.charAt(j))) j++;
-        String name = body.substring(0, j);
-        if (name.isEmpty()) throw new ConfigException("empty parameter name in \"${" + body + "}\"");
-        if (j == body.length()) return lookup(name, stack);
-        char op = body.charAt(j);
-        if (op != '?' && op != ':') {
-            throw new ConfigException("unexpected '" + op + "' after parameter name in \"${" + body + "}\"");
+    /** {@code mac_expand_callback}: one {@code ${...}} body. */
+    private void reference(String body, Deque<String> stack, StringBuilder out) throws ConfigException {
+        int[] cp = {skipSpace(body, 0)};
+        String lookup;
+        char op;
+        if (cp[0] < body.length() && body.charAt(cp[0]) == '{') {
+            lookup = relational(body, cp, stack);
+            op = cp[0] < body.length() ? body.charAt(cp[0]) : 0;
+            if (op != 0) {
+                if (op != '?' && op != ':') {
+                    throw new ConfigException("\"?\" or \":\" expected at: \"..." + body.substring(0, cp[0]) + ">>>"
+                            + body.substring(cp[0]) + "\"");
+                }
+                cp[0]++;
+            }
+        } else {
+            int start = cp[0];
+            int k = start;
+            while (true) {
+                int afterSpace = skipSpace(body, k);
+                if (afterSpace >= body.length()) {
+                    op = 0;
+                    break;
+                }
+                char ch = body.charAt(afterSpace);
+                if (ch == '?' || ch == ':') {
+                    op = ch;
+                    cp[0] = afterSpace + 1;
+                    break;
+                }
+                if (!isNameChar(body.charAt(k))) {
+                    throw new ConfigException("attribute name syntax error at: \"..." + body.substring(0, k) + ">>>"
+                            + body.substring(k) + "\"; names are letters, digits and '_'");
+                }
+                k++;
+            }
+            String name = body.substring(start, k);
+            if (op == 0) {
+                lookup = lookupName(name, stack);
+                if (lookup != null && !lookup.isEmpty()) expandValue(name, lookup, stack, out);
+                return;
+            }
+            // ? and : test the raw value, as mac_expand does: "$empty" counts as non-empty
+            lookup = name.isEmpty() ? null : raw.apply(name);
         }
-        String alt = body.substring(j + 1);
-        String trimmed = alt.strip();
-        if (trimmed.startsWith("{") && trimmed.endsWith("}")) alt = trimmed.substring(1, trimmed.length() - 1).strip();
-        String v = lookup(name, stack);
-        boolean nonEmpty = !v.isEmpty();
-        if (op == '?' ? nonEmpty : !nonEmpty) return expand(alt, stack);
-        return "";
+        if (op == 0) { // a bare relational expression: its value, "true" or empty
+            out.append(lookup);
+            return;
+        }
+        boolean nonEmpty = lookup != null && !lookup.isEmpty();
+        if (op == '?') {
+            String ifTrue = operand(body, cp);
+            if (nonEmpty) parse(ifTrue, stack, out);
+            if (cp[0] >= body.length()) return;
+            if (body.charAt(cp[0]) != ':') {
+                throw new ConfigException("\":\" expected at: \"..." + ifTrue + "}>>>" + body.substring(cp[0]) + "\"");
+            }
+            cp[0]++;
+        }
+        String ifFalse = operand(body, cp);
+        if (!nonEmpty) parse(ifFalse, stack, out);
+        if (cp[0] < body.length()) {
+            throw new ConfigException("unexpected input at: \"..." + ifFalse + "}>>>" + body.substring(cp[0]) + "\"");
+        }
     }
 
-    /**
-     * Postfix 3.6's {@code ${{text1} op {text2} ? {then} : {else}}}, op one of == != < <= > >=
-     * (numbers) and <level <=level >level >=level ==level !=level (compatibility levels).
-     */
-    private String relational(String body, Deque<String> stack) throws ConfigException {
-        int[] pos = {0};
-        String left = expand(group(body, pos), stack);
-        skipSpace(body, pos);
-        int opStart = pos[0];
-        while (pos[0] < body.length() && "<>=!level".indexOf(body.charAt(pos[0])) >= 0) pos[0]++;
-        String op = body.substring(opStart, pos[0]);
-        skipSpace(body, pos);
-        String right = expand(group(body, pos), stack);
-        skipSpace(body, pos);
-        if (pos[0] >= body.length() || body.charAt(pos[0]) != '?') {
-            throw new ConfigException("missing '?' in \"${" + body + "}\"");
+    /** The text after ? or :, either {payload} or the raw rest. */
+    private static String operand(String body, int[] cp) throws ConfigException {
+        int s = skipSpace(body, cp[0]);
+        if (s < body.length() && body.charAt(s) == '{') {
+            cp[0] = s;
+            return curly(body, cp);
         }
-        pos[0]++;
-        skipSpace(body, pos);
-        String then = group(body, pos);
-        skipSpace(body, pos);
-        String otherwise = "";
-        if (pos[0] < body.length() && body.charAt(pos[0]) == ':') {
-            pos[0]++;
-            skipSpace(body, pos);
-            otherwise = group(body, pos);
+        String rest = body.substring(cp[0]);
+        cp[0] = body.length();
+        return rest;
+    }
+
+    /** {@code ${{left} op {right}}}: "true" or "". */
+    private String relational(String body, int[] cp, Deque<String> stack) throws ConfigException {
+        String left = curly(body, cp);
+        int opStart = cp[0];
+        int k = opStart;
+        while (k < body.length() && "<>!=?+-*/~&|%".indexOf(body.charAt(k)) >= 0) k++;
+        String op = body.substring(opStart, k);
+        if (!(op.equals("==") || op.equals("!=") || op.equals("<") || op.equals("<=") || op.equals(">=") || op.equals(">"))) {
+            throw new ConfigException("\"==\" or \"!=\" or \"<\" or \"<=\" or \">=\" or \">\" expected at: \"..." + left
+                    + "}>>>" + body.substring(opStart) + "\"");
         }
-        boolean level = op.endsWith("level");
-        String cmp = level ? op.substring(0, op.length() - 5) : op;
-        int c = level ? compareLevels(left, right) : compareNumbers(left, right, cmp);
-        boolean result = switch (cmp) {
-            case "==" -> level ? c == 0 : left.equals(right);
-            case "!=" -> level ? c != 0 : !left.equals(right);
-            case "<" -> c < 0;
-            case "<=" -> c <= 0;
-            case ">" -> c > 0;
-            case ">=" -> c >= 0;
-            default -> throw new ConfigException("unknown operator \"" + op + "\" in \"${" + body + "}\"");
+        int suffixStart = k;
+        while (k < body.length() && Character.isLetterOrDigit(body.charAt(k))) k++;
+        String suffix = body.substring(suffixStart, k);
+        if (!suffix.isEmpty() && !suffix.equals("level")) {
+            throw new ConfigException("bad operator suffix at: \"..." + op + ">>>" + suffix + "\"; the only suffix is 'level'");
+        }
+        int s = skipSpace(body, k);
+        if (s >= body.length() || body.charAt(s) != '{') {
+            throw new ConfigException("\"{expression}\" expected at: \"...{" + left + "} " + op + suffix + ">>>"
+                    + body.substring(k) + "\"");
+        }
+        cp[0] = s;
+        String right = curly(body, cp);
+        StringBuilder l = new StringBuilder();
+        parse(left, stack, l);
+        StringBuilder r = new StringBuilder();
+        parse(right, stack, r);
+        int delta = suffix.isEmpty() ? compare(l.toString(), r.toString()) : compareLevels(l.toString(), r.toString());
+        boolean result = switch (op) {
+            case "==" -> delta == 0;
+            case "!=" -> delta != 0;
+            case "<" -> delta < 0;
+            case "<=" -> delta <= 0;
+            case ">=" -> delta >= 0;
+            default -> delta > 0;
         };
-        return expand(result ? then : otherwise, stack);
+        return result ? "true" : "";
     }
 
-    private static int compareNumbers(String a, String b, String op) throws ConfigException {
-        if (op.equals("==") || op.equals("!=")) return 0;
-        try {
-            return Long.compare(Long.parseLong(a.strip()), Long.parseLong(b.strip()));
-        } catch (NumberFormatException e) {
-            throw new ConfigException("non-numeric operand in \"" + a + " " + op + " " + b + "\"");
-        }
+    /** Decimal numbers compare as numbers, anything else as strcmp does. */
+    private static int compare(String a, String b) {
+        if (allDigits(a) && allDigits(b)) return new BigInteger(a).compareTo(new BigInteger(b));
+        return Integer.signum(a.compareTo(b));
     }
 
-    /** Compatibility levels: dotted numbers, missing parts are 0 ({@code 3.6 > 2}). */
-    static int compareLevels(String a, String b) {
-        String[] x = a.strip().split("\\.");
-        String[] y = b.strip().split("\\.");
-        for (int i = 0; i < Math.max(x.length, y.length); i++) {
-            long p = i < x.length && !x[i].isEmpty() ? parseOrZero(x[i]) : 0;
-            long q = i < y.length && !y[i].isEmpty() ? parseOrZero(y[i]) : 0;
-            if (p != q) return Long.compare(p, q);
-        }
+    private static boolean allDigits(String s) {
+        if (s.isEmpty()) return false;
+        for (int i = 0; i < s.length(); i++) if (s.charAt(i) < '0' || s.charAt(i) > '9') return false;
+        return true;
+    }
+
+    /** Compatibility levels: major[.minor[.patch]], missing parts are 0 ({@code 3.6 < 3.10}, {@code 2 == 2.0}). */
+    static int compareLevels(String a, String b) throws ConfigException {
+        long[] x = level(a);
+        long[] y = level(b);
+        for (int i = 0; i < 3; i++) if (x[i] != y[i]) return Long.compare(x[i], y[i]);
         return 0;
     }
 
-    private static long parseOrZero(String s) {
-        try {
-            return Long.parseLong(s);
-        } catch (NumberFormatException e) {
-            return 0;
+    private static long[] level(String s) throws ConfigException {
+        if (!s.matches("[0-9]{1,9}(\\.[0-9]{1,9}){0,2}")) {
+            throw new ConfigException("malformed compatibility level syntax: \"" + s + "\"; use e.g. 3.6");
         }
+        String[] parts = s.split("\\.");
+        long[] v = new long[3];
+        for (int i = 0; i < parts.length; i++) v[i] = Long.parseLong(parts[i]);
+        return v;
     }
 
-    private static void skipSpace(String s, int[] pos) {
-        while (pos[0] < s.length() && Character.isWhitespace(s.charAt(pos[0]))) pos[0]++;
-    }
-
-    /** Reads {@code {text}} at pos (balanced), returning text. */
-    private static String group(String s, int[] pos) throws ConfigException {
-        if (pos[0] >= s.length() || s.charAt(pos[0]) != '{') {
-            throw new ConfigException("expected '{' at \"" + s.substring(Math.min(pos[0], s.length())) + "\"");
+    /** {@code {payload}} at cp (balanced), whitespace after the closing brace skipped. */
+    private static String curly(String s, int[] cp) throws ConfigException {
+        int depth = 0;
+        for (int k = cp[0]; k < s.length(); k++) {
+            char x = s.charAt(k);
+            if (x == '{') depth++;
+            else if (x == '}' && --depth == 0) {
+                String payload = s.substring(cp[0] + 1, k);
+                cp[0] = skipSpace(s, k + 1);
+                return payload;
+            }
         }
-        int end = matching(s, pos[0], '{', '}');
-        if (end < 0) throw new ConfigException("unbalanced '{' in \"" + s + "\"");
-        String inner = s.substring(pos[0] + 1, end);
-        pos[0] = end + 1;
-        return inner.strip();
+        throw new ConfigException("unbalanced {} in attribute expression: \"" + s.substring(cp[0]) + "\"");
     }
 
-    private String lookup(String name, Deque<String> stack) throws ConfigException {
+    private String lookupName(String name, Deque<String> stack) throws ConfigException {
         if (stack.contains(name)) {
             StringBuilder loop = new StringBuilder();
             var it = stack.descendingIterator();
@@ -190,26 +271,25 @@ public final class Expander {
             }
             throw new ConfigException("parameter reference loop: " + loop + "$" + name);
         }
-        String v = raw.apply(name);
-        if (v == null) return "";
+        return name.isEmpty() ? null : raw.apply(name);
+    }
+
+    private void expandValue(String name, String value, Deque<String> stack, StringBuilder out) throws ConfigException {
         stack.push(name);
         try {
-            return expand(v, stack);
+            parse(value, stack, out);
+        } catch (ConfigException.InParameter e) {
+            throw e;
+        } catch (ConfigException e) {
+            throw new ConfigException.InParameter(name, e.getMessage());
         } finally {
             stack.pop();
         }
     }
 
-    private static int matching(String s, int open, char o, char c) {
-        int depth = 0;
-        for (int k = open; k < s.length(); k++) {
-            char x = s.charAt(k);
-            if (x == o || (o == '{' && x == '{')) depth++;
-            else if (x == c) {
-                if (--depth == 0) return k;
-            }
-        }
-        return -1;
+    private static int skipSpace(String s, int i) {
+        while (i < s.length() && SPACE.indexOf(s.charAt(i)) >= 0) i++;
+        return i;
     }
 
     private static boolean isNameChar(char c) {

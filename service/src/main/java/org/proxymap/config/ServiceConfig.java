@@ -51,10 +51,16 @@ public final class ServiceConfig {
         this.configDirectory = dir;
         this.mainCf = mainCf;
         this.proxymapCf = proxymapCf;
+        warnings.addAll(mainCf.warnings());
+        warnings.addAll(proxymapCf.warnings());
+        java.util.Set<String> referenced = referencedNames();
         for (String name : proxymapCf.names()) {
-            if (Setting.byKey(name) == null && DEFAULTS.raw(name) == null && mainCf.raw(name) == null) {
+            if (Setting.byKey(name) == null && DEFAULTS.raw(name) == null && mainCf.raw(name) == null
+                    && !referenced.contains(name)) {
                 warnings.add(proxymapCf.where(name) + ": unknown parameter " + name
                         + " (possible spelling error); the settings are listed in README.md, section Settings");
+            } else if (Setting.byKey(name) == null) {
+                checkPostfixValue(name);
             }
         }
         queueDirectory = Path.of(required("queue_directory"));
@@ -72,6 +78,19 @@ public final class ServiceConfig {
         maxConnections = typed(Setting.MAX_CONNECTIONS, v -> Values.integer(v, 1));
         shutdownGrace = typed(Setting.SHUTDOWN_GRACE, v -> Values.time(v, 's'));
         configAsRetry = typed(Setting.CONFIG_AS_RETRY, Values::bool);
+    }
+
+    /** Names used as $name in either file: user-defined parameters, as postconf counts them. */
+    private java.util.Set<String> referencedNames() {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        java.util.regex.Pattern ref = java.util.regex.Pattern.compile("\\$[{(]?\\s*([A-Za-z0-9_]+)");
+        for (MainCf cf : List.of(mainCf, proxymapCf)) {
+            for (String n : cf.names()) {
+                java.util.regex.Matcher m = ref.matcher(cf.raw(n));
+                while (m.find()) out.add(m.group(1));
+            }
+        }
+        return out;
     }
 
     /** Loads {@code dir/main.cf} (required) and {@code dir/proxymap.cf} (optional). */
@@ -110,15 +129,68 @@ public final class ServiceConfig {
 
     /** The unexpanded value: proxymap.cf, then main.cf, then our and Postfix's defaults. */
     public String raw(String name) {
-        String v = proxymapCf.raw(name);
-        if (v == null) v = mainCf.raw(name);
+        String v = configured(name);
         if (v == null && "config_directory".equals(name)) v = configDirectory.toString();
         if (v == null) {
             Setting s = Setting.byKey(name);
-            v = s != null ? s.defaultValue() : DEFAULTS.raw(name);
+            v = s != null ? s.defaultValue() : hostDefault(name);
+            if (v == null) v = DEFAULTS.raw(name);
         }
         return v;
     }
+
+    private String configured(String name) {
+        String v = proxymapCf.raw(name);
+        return v != null ? v : mainCf.raw(name);
+    }
+
+    /** The defaults that depend on this machine, computed as Postfix does (see {@link HostDefaults}). */
+    private String hostDefault(String name) {
+        try {
+            return switch (name) {
+                case "myhostname" -> HostDefaults.myhostname(configured("mydomain") != null);
+                case "mydomain" -> HostDefaults.mydomain(configured("myhostname") != null
+                        ? value("myhostname") : HostDefaults.myhostname(false));
+                case "mynetworks" -> HostDefaults.mynetworks(value("mynetworks_style"), value("inet_protocols"));
+                default -> null;
+            };
+        } catch (ConfigException e) {
+            return null; // the loop or syntax error is reported where the parameter is used
+        }
+    }
+
+    /** Postfix parameters whose built-in default is a number but which take other values too. */
+    private static final java.util.Set<String> NOT_NUMERIC = java.util.Set.of("compatibility_level", "process_id");
+
+    /**
+     * A Postfix parameter set in proxymap.cf must have the syntax Postfix's own daemons would
+     * accept, judged by the shape of its built-in default: a time with a unit (conv_time),
+     * a whole number, or yes/no.
+     */
+    private void checkPostfixValue(String name) throws ConfigException {
+        String def = DEFAULTS.raw(name);
+        if (def == null || NOT_NUMERIC.contains(name) || name.endsWith("_port")) return;
+        String v = value(name);
+        try {
+            if (def.matches("[0-9]+[smhdw]")) Values.time(v, def.charAt(def.length() - 1));
+            else if (def.matches("[0-9]+")) Values.longInteger(v, Long.MIN_VALUE);
+            else if (def.equals("yes") || def.equals("no")) Values.bool(v);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(where(name) + ": " + name + " = " + v + ": " + e.getMessage()
+                    + " (Postfix's default is " + def + ")");
+        }
+    }
+
+    /** Postfix's parameters this service reads, then its own settings: what {@code config} shows. */
+    public static java.util.List<String> usedParameters() {
+        java.util.List<String> l = new ArrayList<>(java.util.List.of("config_directory", "queue_directory",
+                "proxymap_service_name", "proxywrite_service_name", "proxy_read_maps", "proxy_write_maps"));
+        for (Setting st : Setting.values()) l.add(st.key());
+        return l;
+    }
+
+    /** True when {@code name} has a value here: set in a file, a setting, or a Postfix parameter. */
+    public boolean known(String name) { return raw(name) != null; }
 
     /** Where {@code name} is set, {@code file, line N}, or "default". */
     public String where(String name) {
@@ -133,6 +205,10 @@ public final class ServiceConfig {
         if (v != null) return v;
         try {
             v = new Expander(this::raw).value(name);
+        } catch (ConfigException.InParameter e) {
+            String in = e.parameter();
+            throw new ConfigException(where(in) + ": " + in + ": " + e.getMessage()
+                    + (in.equals(name) ? "" : " (expanding " + name + ")"));
         } catch (ConfigException e) {
             throw new ConfigException(where(name) + ": " + name + ": " + e.getMessage());
         }

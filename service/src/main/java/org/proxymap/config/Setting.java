@@ -33,7 +33,15 @@ public enum Setting {
     SQL_CONNECT_TIMEOUT("proxymap_sql_connect_timeout", "2s",
             "Time to connect to a database server (and to check a pooled connection) before trying the next host or answering RETRY."),
     SQL_QUERY_TIMEOUT("proxymap_sql_query_timeout", "5s",
-            "Time for one query, and for a free connection; a slower lookup answers RETRY.");
+            "Time for one query, and for a free connection; a slower lookup answers RETRY."),
+    JMX_PORT("proxymap_jmx_port", "0",
+            "TCP port of the remote JMX connector (registry and RMI share it); 0 keeps remote JMX off. Read at start only."),
+    JMX_ADDRESS("proxymap_jmx_address", "127.0.0.1",
+            "Address the JMX connector listens on; keep it on loopback unless a firewall guards the port."),
+    JMX_PASSWORD_FILE("proxymap_jmx_password_file", "${config_directory}/proxymap-jmx.password",
+            "JMX users and passwords, one 'user password' per line, mode 0600 (required when the port is set)."),
+    JMX_ACCESS_FILE("proxymap_jmx_access_file", "${config_directory}/proxymap-jmx.access",
+            "JMX roles, one 'user readonly|readwrite' per line: readonly reads attributes, readwrite may also reload and look up.");
 
     private final String key;
     private final String defaultValue;

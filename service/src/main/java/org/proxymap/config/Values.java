@@ -6,25 +6,40 @@ import java.time.Duration;
 public final class Values {
     private Values() {}
 
-    /** {@code conv_time}: digits and an optional unit s, m, h, d or w; {@code defaultUnit} otherwise. */
+    /**
+     * {@code conv_time()} of Postfix 3.7, as measured with postmap: an optional sign and
+     * digits (strtol: leading whitespace allowed, negative refused, int range), then one unit
+     * s, m, h, d or w (lower case), or {@code defaultUnit} when none. Like Postfix, text after
+     * the unit is ignored ({@code 1h30m} is one hour), so that values Postfix accepts start here too.
+     */
     public static Duration time(String value, char defaultUnit) throws IllegalArgumentException {
-        String v = value.strip();
+        String v = value.stripLeading();
         int i = 0;
-        while (i < v.length() && Character.isDigit(v.charAt(i))) i++;
-        if (i == 0 || i < v.length() - 1) throw new IllegalArgumentException("bad time value \"" + value
+        if (i < v.length() && (v.charAt(i) == '+' || v.charAt(i) == '-')) i++;
+        int digits = i;
+        while (i < v.length() && v.charAt(i) >= '0' && v.charAt(i) <= '9') i++;
+        if (i == digits || v.charAt(0) == '-') throw new IllegalArgumentException("bad time value \"" + value
                 + "\"; use a number with an optional unit s, m, h, d or w, e.g. 10s");
-        long n = Long.parseLong(v.substring(0, i));
+        long n;
+        try {
+            n = Long.parseLong(v.substring(v.charAt(0) == '+' ? 1 : 0, i));
+        } catch (NumberFormatException e) {
+            n = Long.MAX_VALUE;
+        }
         char unit = i < v.length() ? v.charAt(i) : defaultUnit;
-        long seconds = switch (unit) {
-            case 's' -> n;
-            case 'm' -> n * 60;
-            case 'h' -> n * 3600;
-            case 'd' -> n * 86400;
-            case 'w' -> n * 604800;
+        long factor = switch (unit) {
+            case 's' -> 1;
+            case 'm' -> 60;
+            case 'h' -> 3600;
+            case 'd' -> 86400;
+            case 'w' -> 604800;
             default -> throw new IllegalArgumentException("bad time unit '" + unit + "' in \"" + value
-                    + "\"; use s, m, h, d or w");
+                    + "\"; use s, m, h, d or w (lower case), e.g. 10s");
         };
-        return Duration.ofSeconds(seconds);
+        if (n > Integer.MAX_VALUE || n * factor > Integer.MAX_VALUE) { // Postfix keeps times in an int
+            throw new IllegalArgumentException("time value \"" + value + "\" is too large");
+        }
+        return Duration.ofSeconds(n * factor);
     }
 
     public static int integer(String value, int min) throws IllegalArgumentException {
@@ -37,10 +52,22 @@ public final class Values {
         }
     }
 
+    /** Sizes and counts as Postfix's {@code mail_conf_long}: a whole number, no unit. */
+    public static long longInteger(String value, long min) throws IllegalArgumentException {
+        try {
+            long n = Long.parseLong(value.strip());
+            if (n < min) throw new IllegalArgumentException("value " + n + " is less than " + min);
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("bad numerical value \"" + value + "\"; use a whole number (no unit)");
+        }
+    }
+
+    /** As Postfix's {@code mail_conf_bool}: yes or no, in any case; nothing else. */
     public static boolean bool(String value) throws IllegalArgumentException {
         return switch (value.strip().toLowerCase(java.util.Locale.ROOT)) {
-            case "yes", "true", "on", "1" -> true;
-            case "no", "false", "off", "0" -> false;
+            case "yes" -> true;
+            case "no" -> false;
             default -> throw new IllegalArgumentException("bad boolean value \"" + value + "\"; use yes or no");
         };
     }

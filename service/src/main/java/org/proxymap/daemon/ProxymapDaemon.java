@@ -22,6 +22,8 @@ import org.proxymap.table.TableRegistry;
  *
  * SYNOPSIS
  *   proxymap [-c config_dir]                      (foreground, {@link #main})
+ *   proxymap [-c config_dir] config [name ...]   (effective parameters, like postconf -x; {@link Cli})
+ *   proxymap [-c config_dir] check                (check configuration and tables; {@link ConfigChecker})
  *   jsvc ... org.proxymap.daemon.ProxymapDaemon [-c config_dir]
  *
  * DESCRIPTION
@@ -59,7 +61,10 @@ import org.proxymap.table.TableRegistry;
  *   proxywrite_service_name, proxy_read_maps and proxy_write_maps (with Postfix's
  *   defaults). The optional config_dir/proxymap.cf, in main.cf syntax, holds this
  *   service's settings, and a Postfix parameter set there overrides main.cf for this
- *   service only. Settings and defaults (see also {@link Setting}):
+ *   service only. An unknown name there is a warning ("possible spelling error"); a malformed
+ *   value (of a setting, or of a Postfix parameter such as ipc_timeout = 10x) is an error
+ *   with file and line, and the service does not start. Settings and defaults (see also
+ *   {@link Setting}):
  *
  *   proxymap_protocol_announcement = yes   announce the protocol on connect (Postfix 3.6+)
  *   proxymap_request_deadline = 1s         time to receive a request once it started
@@ -71,6 +76,10 @@ import org.proxymap.table.TableRegistry;
  *   proxymap_max_connections = 10000       connections served at once
  *   proxymap_shutdown_grace = 10s          time for requests in flight on stop
  *   proxymap_config_status_as_retry = no   send CONFIG as RETRY (Postfix 2.x clients)
+ *   proxymap_jmx_port = 0                  remote JMX port (0: off; MXBeans stay local)
+ *   proxymap_jmx_address = 127.0.0.1       address of the remote JMX connector
+ *   proxymap_jmx_password_file = $config_directory/proxymap-jmx.password  (user password, 0600)
+ *   proxymap_jmx_access_file = $config_directory/proxymap-jmx.access      (user readonly|readwrite)
  *
  * SIGNALS
  *   SIGUSR2 reloads the configuration (jsvc forwards it to signal(); in the foreground a
@@ -85,6 +94,7 @@ public final class ProxymapDaemon implements Daemon, DaemonUserSignal {
     private Path configDirectory = Path.of("/etc/postfix");
     private ProxymapServer server;
     private Reloader reloader;
+    private org.proxymap.management.Management management;
 
     /** jsvc: runs as the service user; reads configuration and binds the sockets. */
     @Override
@@ -118,12 +128,21 @@ public final class ProxymapDaemon implements Daemon, DaemonUserSignal {
             throw e;
         }
         reloader = new Reloader(config.configDirectory(), server);
+        try {
+            management = org.proxymap.management.Management.create(config, server, reloader, version(),
+                    java.lang.management.ManagementFactory.getPlatformMBeanServer());
+        } catch (ConfigException e) {
+            log.fatal(e.getMessage());
+            server.close();
+            throw e;
+        }
     }
 
     /** jsvc: serves, with no capabilities left. */
     @Override
     public void start() {
         server.start();
+        if (management != null) management.start();
         log.info("daemon started -- version {}, configuration {}, running as {}", version(), configDirectory,
                 System.getProperty("user.name"));
         log.info("configuration generation {} in force", server.state().generation());
@@ -139,6 +158,7 @@ public final class ProxymapDaemon implements Daemon, DaemonUserSignal {
     /** jsvc: removes the socket files and closes every table. */
     @Override
     public void destroy() {
+        if (management != null) management.close();
         if (server != null) {
             server.close();
             server.registry().close();
@@ -154,6 +174,8 @@ public final class ProxymapDaemon implements Daemon, DaemonUserSignal {
     public ProxymapServer server() { return server; }
 
     public Reloader reloader() { return reloader; }
+
+    public org.proxymap.management.Management management() { return management; }
 
     static String version() {
         String v = ProxymapDaemon.class.getPackage().getImplementationVersion();
@@ -173,6 +195,7 @@ public final class ProxymapDaemon implements Daemon, DaemonUserSignal {
 
     /** Foreground mode: {@code proxymap [-c DIR]}. Exits non-zero when the start fails. */
     public static void main(String[] args) throws Exception {
+        if (Cli.isCommand(args)) System.exit(Cli.run(args, System.out, System.err));
         List<String> rest = new ArrayList<>(List.of(args));
         ProxymapDaemon d = new ProxymapDaemon();
         try {

@@ -151,7 +151,7 @@ public final class Dispatcher {
     private boolean execute(Request r, Session session, AttrWriter out) {
         ServiceConfig config = state.get().config();
         if ((r.op == UPDATE || r.op == DELETE) && !session.writeService()) {
-            counters.denied.increment();
+            counters.denied(AllowList.stripProxy(r.table));
             log.warn("refusing {} {} request on non-proxywrite service", r.table, r.op == UPDATE ? "update" : "delete");
             return fail(out, r, Status.DENY);
         }
@@ -163,7 +163,7 @@ public final class Dispatcher {
         }
         AllowList allowed = session.writeService() ? config.writeMaps : config.readMaps;
         if (!allowed.allows(table)) {
-            counters.denied.increment();
+            counters.denied(table);
             log.warn("request for unapproved table: \"{}\"", table);
             if (session.writeService()) {
                 log.warn("to approve this table for read-write access, list proxy:{} in main.cf:proxy_write_maps", table);
@@ -255,6 +255,7 @@ public final class Dispatcher {
             v = "";
         }
         c.latency(System.nanoTime() - start);
+        if (status == Status.RETRY) c.retries.increment();
         reply(out, status);
         out.num(STATUS, status);
         if (r.dialectC) out.num(FLAGS, flags & 0xFFFFFFFFL);

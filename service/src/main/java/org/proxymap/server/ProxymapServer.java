@@ -128,7 +128,7 @@ public final class ProxymapServer implements AutoCloseable {
 
     boolean stopping() { return stopping; }
 
-    Dispatcher dispatcher() { return dispatcher; }
+    public Dispatcher dispatcher() { return dispatcher; }
 
     public ServerCounters counters() { return counters; }
 

@@ -31,6 +31,19 @@ public final class ServerCounters {
         connectionsPeak.accumulateAndGet(now, Math::max);
     }
 
+    /** Refused requests per table name; bounded, since clients choose the names. */
+    public final java.util.concurrent.ConcurrentHashMap<String, LongAdder> deniedByTable =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    static final int MAX_DENIED_NAMES = 1000;
+
+    /** Counts one refused request for {@code table} (as the client named it, without proxy:). */
+    public void denied(String table) {
+        denied.increment();
+        LongAdder a = deniedByTable.get(table);
+        if (a == null && deniedByTable.size() < MAX_DENIED_NAMES) a = deniedByTable.computeIfAbsent(table, t -> new LongAdder());
+        if (a != null) a.increment();
+    }
+
     void disconnected() { connectionsActive.decrementAndGet(); }
 
     static int requestIndex(String request) {

@@ -10,8 +10,9 @@ public final class TableCounters {
     public final LongAdder errors = new LongAdder();
     public final LongAdder updates = new LongAdder();
     public final LongAdder deletes = new LongAdder();
-    private final java.util.concurrent.atomic.LongAccumulator maxNanos =
-            new java.util.concurrent.atomic.LongAccumulator(Math::max, 0);
+    /** operations answered RETRY (counted by the Dispatcher) */
+    public final LongAdder retries = new LongAdder();
+    private final LatencyHistogram latency = new LatencyHistogram();
     private volatile String lastError;
     private volatile long lastErrorMillis;
 
@@ -22,9 +23,12 @@ public final class TableCounters {
     }
 
     /** Records the time one operation took. */
-    public void latency(long nanos) { maxNanos.accumulate(nanos); }
+    public void latency(long nanos) { latency.record(nanos); }
 
-    public long maxLatencyNanos() { return maxNanos.get(); }
+    public long maxLatencyNanos() { return latency.maxNanos(); }
+
+    /** Latency distribution of every operation since the table was opened. */
+    public LatencyHistogram latencyHistogram() { return latency; }
 
     public String lastError() { return lastError; }
 

@@ -44,6 +44,9 @@ public final class TableRegistry implements AutoCloseable {
     /** The table types this build can open, e.g. for {@code check} and log hints. */
     public java.util.Set<String> typeNames() { return types.keySet(); }
 
+    /** The implementation of {@code type}, or null when this build has none. */
+    public TableType type(String type) { return types.get(type); }
+
     public SharedResources resources() { return resources; }
 
     /** The configuration that tables opened from now on see (after a reload). */

@@ -1,9 +1,24 @@
 package org.proxymap.table;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+
 /**
  * One table type ({@code texthash}, {@code mysql}, ...). Implementations are found with
  * {@link java.util.ServiceLoader}: list the class in
  * {@code META-INF/services/org.proxymap.table.TableType}.
+ *
+ * <p>Reload and check use {@link #check} and {@link #fingerprint}: a reload refuses a
+ * configuration in which an approved table's {@link #check} reports a problem, and re-opens
+ * an open table whose {@link #fingerprint} changed (the others keep their instances and
+ * pools). {@code proxymap check} calls {@link #check}, then {@link #open} and closes the
+ * table again, so {@link #open} should fail when the table is unusable (a database table
+ * should connect there, or test a connection of its pool).
  */
 public interface TableType {
 
@@ -17,4 +32,41 @@ public interface TableType {
      *         surrogate that answers RETRY, as Postfix does
      */
     LookupTable open(String name, OpenContext context) throws TableOpenException;
+
+    /**
+     * Checks the definition of {@code name} (its file parses, its settings are valid) without
+     * contacting servers: cheap enough to run for every approved table on every reload.
+     *
+     * @return one line per problem, each naming file:line where there is one and saying how
+     *         to fix it; empty when the definition is fine (the default: nothing to check)
+     */
+    default List<String> check(String name, OpenContext context) {
+        return List.of();
+    }
+
+    /**
+     * What an open instance of {@code name} is made from, as a digest: when it differs from
+     * the one taken at the previous load, a reload re-opens the table (the old instance closes
+     * after its requests in flight). The default covers tables whose name is a file (texthash,
+     * regexp, cidr, mysql's .cf, ...): the file's content, or "absent"; other names (inline,
+     * static) define themselves, so the default for them is the empty string. Override when an
+     * instance depends on more (included files, {@code $name} parameters).
+     */
+    default String fingerprint(String name, OpenContext context) {
+        return fileFingerprint(name);
+    }
+
+    /** SHA-256 of the file {@code name} when it is an absolute path, "absent" when it does not exist, else "". */
+    static String fileFingerprint(String name) {
+        if (name == null || !name.startsWith("/")) return "";
+        Path p = Path.of(name);
+        try {
+            if (!Files.isRegularFile(p)) return "absent";
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p)));
+        } catch (IOException e) {
+            return "unreadable: " + e.getMessage();
+        } catch (NoSuchAlgorithmException | RuntimeException e) {
+            return "";
+        }
+    }
 }

@@ -61,14 +61,34 @@ public final class MysqlType implements TableType {
     }
 
     /**
-     * Checks a definition without serving it: the file parses, and a connection to one of
-     * its hosts works and the query runs (with an improbable key). Used by {@code check}
-     * until the table SPI has its own check method.
+     * Checks the definition without contacting a server (run on every reload): the .cf file
+     * parses, every value Postfix would reject is valid, hosts, TLS files and the SQL
+     * settings are usable, the {@code domain} list parses.
+     */
+    @Override
+    public List<String> check(String name, OpenContext context) {
+        try {
+            MysqlConfig cf = MysqlConfig.load(name, context.parameters());
+            target(cf, context.parameters());
+            setting(context.parameters(), Setting.SQL_MAX_CONNECTIONS, v -> Values.integer(v, 1), name);
+            if (!cf.domain.isEmpty()) new DomainList(cf.domain, name, context).close();
+            return List.of();
+        } catch (TableOpenException e) {
+            return List.of(e.getMessage());
+        }
+    }
+
+    /**
+     * Connects and runs the query once, with a key no table holds: for {@code check} mode.
+     * {@link #open} itself never contacts the database, as Postfix's does not: a database
+     * that is down when a table is opened must not leave a surrogate behind, its lookups
+     * answer RETRY until it is back.
      *
      * @return problems, each naming the file; empty when the table is usable
      */
-    public List<String> check(String name, OpenContext context) {
-        List<String> problems = new ArrayList<>();
+    public List<String> probe(String name, OpenContext context) {
+        List<String> problems = new ArrayList<>(check(name, context));
+        if (!problems.isEmpty()) return problems;
         try (LookupTable t = open(name, context)) {
             ((MysqlTable) t).check();
         } catch (TableOpenException e) {
@@ -77,6 +97,32 @@ public final class MysqlType implements TableType {
             problems.add(name + ": " + e.getMessage());
         }
         return problems;
+    }
+
+    /**
+     * The .cf file, plus what it refers to: the option file, {@code domain} files and the
+     * SQL settings, so a reload re-opens the table when any of them changed.
+     */
+    @Override
+    public String fingerprint(String name, OpenContext context) {
+        StringBuilder sb = new StringBuilder(TableType.fileFingerprint(name));
+        try {
+            MysqlConfig cf = MysqlConfig.load(name, context.parameters());
+            if (!name.startsWith("/") && !name.startsWith(".")) sb.append("|legacy:").append(cf.query).append(cf.hosts)
+                    .append(cf.user).append(cf.dbname).append(cf.domain).append(cf.resultFormat);
+            if (cf.optionFile != null) sb.append("|opt:").append(TableType.fileFingerprint(cf.optionFile));
+            for (String item : cf.domain.split("[,\\s]+")) {
+                String f = item.replaceFirst("^!+", "");
+                if (f.startsWith("/")) sb.append("|dom:").append(TableType.fileFingerprint(f));
+            }
+        } catch (TableOpenException e) {
+            sb.append("|bad:").append(e.getMessage());
+        }
+        for (Setting s : new Setting[] {Setting.SQL_MAX_CONNECTIONS, Setting.SQL_POOL_MAX_CONNECTIONS,
+                Setting.SQL_CONNECT_TIMEOUT, Setting.SQL_QUERY_TIMEOUT}) {
+            sb.append('|').append(context.parameters().apply(s.key()));
+        }
+        return sb.toString();
     }
 
     static SqlPool.Target target(MysqlConfig cf, Function<String, String> parameters) throws TableOpenException {

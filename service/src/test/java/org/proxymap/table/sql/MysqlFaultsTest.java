@@ -70,7 +70,7 @@ class MysqlFaultsTest {
             long t0 = System.nanoTime();
             assertEquals("B", t.lookup("who"));
             long ms = (System.nanoTime() - t0) / 1_000_000;
-            assertTrue(ms < 1500, "replaced without waiting for a timeout: " + ms + " ms");
+            assertTrue(ms < 4000, "replaced without waiting for the 5 s query timeout: " + ms + " ms");
             var info = ((PooledResource) resources.snapshot().values().stream().filter(r -> r instanceof PooledResource)
                     .filter(r -> ((PooledResource) r).poolInfo().target().contains(tcp(b))).findFirst().orElseThrow()).poolInfo();
             assertEquals(2, info.created(), "the dead connection was replaced: " + info);
@@ -112,7 +112,7 @@ class MysqlFaultsTest {
                     assertEquals(Status.RETRY, e.status());
                     Thread.sleep(50);
                 }
-                assertTrue(worst < 3_000_000_000L, "RETRY within the connect timeout: " + worst / 1_000_000 + " ms");
+                assertTrue(worst < 5_000_000_000L, "RETRY within the 2 s connect timeout (plus slack): " + worst / 1_000_000 + " ms");
                 assertEquals(1, log.count("is down"), log.all());
             } finally {
                 b.start();
@@ -127,7 +127,7 @@ class MysqlFaultsTest {
                 }
             }
             assertEquals("B", v, "recovered without a restart");
-            assertTrue(System.nanoTime() - t0 < 3_000_000_000L, "noticed within a few seconds although retry_interval is 60 s");
+            assertTrue(System.nanoTime() - t0 < 8_000_000_000L, "noticed within seconds although retry_interval is 60 s");
             assertEquals(1, log.count("is back up"), log.all());
             assertEquals(1, log.count("is down"), "one line per change of state: " + log.all());
         }
@@ -143,7 +143,7 @@ class MysqlFaultsTest {
                 long t0 = System.nanoTime();
                 assertEquals(Status.RETRY, assertThrows(TableException.class, () -> t.lookup("who")).status());
                 long ms = (System.nanoTime() - t0) / 1_000_000;
-                assertTrue(ms < 5000, "bounded by twice the connect timeout (a lone host is tried twice), plus slack: " + ms + " ms");
+                assertTrue(ms < 10_000, "bounded: twice the 1 s connect timeout (a lone host is tried twice), plus slack for a busy machine: " + ms + " ms");
             }
             assertEquals(1, log.count("is down"), log.all());
         }
@@ -152,12 +152,12 @@ class MysqlFaultsTest {
     @Test
     void aQuerySlowerThanTheTimeoutAnswersRetryInTime() throws Exception {
         try (LogCapture log = new LogCapture();
-             LookupTable t = open(cf(tcp(a)).replace("WHERE k=", "WHERE SLEEP(3) = 0 AND k="),
+             LookupTable t = open(cf(tcp(a)).replace("WHERE k=", "WHERE SLEEP(20) = 0 AND k="),
                      Map.of("proxymap_sql_query_timeout", "1s"))) {
             long t0 = System.nanoTime();
             assertEquals(Status.RETRY, assertThrows(TableException.class, () -> t.lookup("who")).status());
             long ms = (System.nanoTime() - t0) / 1_000_000;
-            assertTrue(ms < 2500, "bounded by the query timeout: " + ms + " ms");
+            assertTrue(ms < 8000, "cut at the 1 s query timeout, not after the 20 s query: " + ms + " ms");
             assertTrue(log.count("query failed") == 1 && log.count("max_statement_time") == 1, log.all());
         }
     }

@@ -269,15 +269,29 @@ class MysqlTableTest {
     }
 
     @Test
-    void checkReportsUnreachableDatabases() throws Exception {
-        Path f = Files.createTempFile(dir, "t", ".cf");
-        Files.writeString(f, "hosts = 127.0.0.1:1\ndbname = x\nquery = SELECT 1 FROM dual WHERE '%s'\n");
-        var problems = new MysqlType().check(f.toString(), new OpenContext(false, 0, n -> null, new SharedResources()));
+    void checkValidatesTheDefinitionAndProbeTheDatabase() throws Exception {
+        OpenContext ctx = new OpenContext(false, 0, n -> null, new SharedResources());
+        Path bad = Files.createTempFile(dir, "t", ".cf");
+        Files.writeString(bad, "hosts = 127.0.0.1:1\nquery = SELECT 1 FROM dual WHERE '%s'\n");
+        var problems = new MysqlType().check(bad.toString(), ctx);
         assertEquals(1, problems.size(), problems.toString());
-        assertTrue(problems.get(0).contains(f.toString()) && problems.get(0).contains("127.0.0.1:1"), problems.get(0));
+        assertTrue(problems.get(0).startsWith(bad.toString()) && problems.get(0).contains("dbname"), problems.get(0));
+        Path down = Files.createTempFile(dir, "t", ".cf");
+        Files.writeString(down, "hosts = 127.0.0.1:1\ndbname = x\nquery = SELECT 1 FROM dual WHERE '%s'\n");
+        assertEquals(java.util.List.of(), new MysqlType().check(down.toString(), ctx), "check does not connect");
+        problems = new MysqlType().probe(down.toString(), ctx);
+        assertEquals(1, problems.size(), problems.toString());
+        assertTrue(problems.get(0).contains(down.toString()) && problems.get(0).contains("127.0.0.1:1"), problems.get(0));
         Path g = Files.createTempFile(dir, "t", ".cf");
         Files.writeString(g, db.cf(DB, "query = SELECT goto FROM aliases WHERE address='%s'"));
-        assertEquals(java.util.List.of(), new MysqlType().check(g.toString(), new OpenContext(false, 0, n -> null, new SharedResources())));
+        assertEquals(java.util.List.of(), new MysqlType().probe(g.toString(), ctx));
+        // what a table is made of: the .cf file and the files it names
+        Path my = dir.resolve("fp.cnf");
+        Files.writeString(my, "[client]\n");
+        Files.writeString(g, db.cf(DB, "query = SELECT 1 WHERE '%s'", "option_file = " + my));
+        String before = new MysqlType().fingerprint(g.toString(), ctx);
+        Files.writeString(my, "[client]\nuser = other\n");
+        assertTrue(!before.equals(new MysqlType().fingerprint(g.toString(), ctx)), "an option file change re-opens the table");
     }
 
     static Map<String, String> settings(String... kv) {

@@ -1,0 +1,63 @@
+package org.proxymap.jmx;
+
+import java.util.Map;
+
+/**
+ * The process and its protocol counters ({@value ObjectNames#SERVICE}). Counters count
+ * since the process started; operator lookups made through {@link TablesMXBean#lookup}
+ * are counted like client requests.
+ */
+public interface ServiceMXBean {
+    /** Process id of the JVM. */
+    long getPid();
+
+    /** Implementation version of the service jar, or "development". */
+    String getVersion();
+
+    /** When the service started, epoch milliseconds. */
+    long getStartTimeMillis();
+
+    long getUptimeMillis();
+
+    /** Postfix configuration directory in use ({@code -c}). */
+    String getConfigDirectory();
+
+    /** Configuration generation in force: 1 at start, +1 per successful reload. */
+    long getConfigGeneration();
+
+    long getConnectionsAccepted();
+
+    long getConnectionsActive();
+
+    /** Most connections open at once since start. */
+    long getConnectionsPeak();
+
+    /** Requests by type: open, lookup, update, delete, sequence, other. */
+    Map<String, Long> getRequests();
+
+    /** Replies by status: OK, NOKEY, RETRY, BAD, DENY, CONFIG. */
+    Map<String, Long> getReplies();
+
+    /** Requests refused: unapproved tables and writes on the read-only service. */
+    long getDenied();
+
+    /** Requests that broke the protocol (unknown request, missing or bad attributes). */
+    long getMalformed();
+
+    /** Connections closed because a request did not arrive in full within proxymap_request_deadline. */
+    long getDeadlineExpiries();
+
+    /** Connections closed after proxymap_idle_timeout without a request. */
+    long getIdleTimeouts();
+
+    /** Requests by client dialect: "A/B" (Postfix up to 3.10) and "C" (3.11+). */
+    Map<String, Long> getRequestsByDialect();
+
+    /** Live platform threads (client connections run on virtual threads, see ConnectionsActive). */
+    int getThreads();
+
+    long getHeapUsedBytes();
+
+    /** The heap limit (-Xmx), or -1 when undefined. */
+    long getHeapMaxBytes();
+}

@@ -1,0 +1,344 @@
+package org.proxymap.jmx.ctl;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.management.JMX;
+import javax.management.MBeanServerConnection;
+import javax.management.MalformedObjectNameException;
+import javax.management.ObjectName;
+import javax.management.remote.JMXConnector;
+import javax.management.remote.JMXConnectorFactory;
+import javax.management.remote.JMXServiceURL;
+import org.proxymap.jmx.CheckReport;
+import org.proxymap.jmx.LookupResult;
+import org.proxymap.jmx.ObjectNames;
+import org.proxymap.jmx.ReloadMXBean;
+import org.proxymap.jmx.ReloadResult;
+import org.proxymap.jmx.ServiceMXBean;
+import org.proxymap.jmx.TableInfo;
+import org.proxymap.jmx.TablesMXBean;
+
+/**
+ * NAME
+ *   proxymapctl - control and inspect a running proxymap over JMX, for people and scripts
+ *
+ * SYNOPSIS
+ *   proxymapctl [-c DIR | --jmx HOST:PORT] [--user NAME] [--password-file FILE] [--json] COMMAND
+ *
+ * COMMANDS
+ *   reload            reload the configuration; refused: prints why, exit 1
+ *   check             check the configuration on disk; problems: exit 1
+ *   stats             process and protocol counters
+ *   tables            every open table with its counters
+ *   table NAME        one table's instances (NAME is type:name); not open: exit 1
+ *   query TABLE KEY   look KEY up as a proxymap client would; prints the value; not found: exit 1
+ *
+ * OPTIONS
+ *   -c DIR              take proxymap_jmx_address, proxymap_jmx_port and
+ *                       proxymap_jmx_password_file from DIR/proxymap.cf (then main.cf)
+ *   --jmx HOST:PORT     connect here instead
+ *   --user NAME         JMX user (default admin)
+ *   --password-file F   the password: a file with the password alone on one line, or a
+ *                       server password file ('user password' lines). Never on the command line.
+ *   --json              one JSON document on stdout
+ *
+ * EXIT STATUS
+ *   0 success; 1 the operation failed or was refused; 2 usage; 3 cannot connect or authenticate.
+ */
+public final class ProxymapCtl {
+    public static final int OK = 0, FAILED = 1, USAGE = 2, UNREACHABLE = 3;
+
+    private static final String USAGE_TEXT = """
+            usage: proxymapctl [-c DIR | --jmx HOST:PORT] [--user NAME] [--password-file FILE] [--json] COMMAND
+              commands: reload | check | stats | tables | table NAME | query TABLE KEY
+              exit: 0 ok, 1 operation failed, 2 usage, 3 cannot connect or authenticate""";
+
+    /** A failure with the exit status it maps to. */
+    static final class Failure extends Exception {
+        final int status;
+
+        Failure(int status, String message) {
+            super(message);
+            this.status = status;
+        }
+    }
+
+    private final PrintStream out;
+    private final PrintStream err;
+
+    ProxymapCtl(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Runs one command; returns the exit status. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        ProxymapCtl ctl = new ProxymapCtl(out, err);
+        try {
+            return ctl.execute(args);
+        } catch (Failure f) {
+            err.println("proxymapctl: " + f.getMessage());
+            if (f.status == USAGE) err.println(USAGE_TEXT);
+            return f.status;
+        }
+    }
+
+    private int execute(String[] args) throws Failure {
+        String jmx = null, user = null, passwordFile = null, configDir = null;
+        boolean json = false;
+        List<String> command = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "-c" -> configDir = value(args, ++i, a);
+                case "--jmx" -> jmx = value(args, ++i, a);
+                case "--user" -> user = value(args, ++i, a);
+                case "--password-file" -> passwordFile = value(args, ++i, a);
+                case "--json" -> json = true;
+                case "-h", "--help" -> {
+                    out.println(USAGE_TEXT);
+                    return OK;
+                }
+                case "--password", "-p" -> throw new Failure(USAGE,
+                        a + ": passwords are never taken from the command line (ps shows them); use --password-file FILE");
+                default -> {
+                    if (a.startsWith("-") && command.isEmpty()) throw new Failure(USAGE, "unknown option " + a);
+                    command.add(a);
+                }
+            }
+        }
+        if (command.isEmpty()) throw new Failure(USAGE, "no command given");
+        int arity = switch (command.get(0)) {
+            case "reload", "check", "stats", "tables" -> 0;
+            case "table" -> 1;
+            case "query" -> 2;
+            default -> throw new Failure(USAGE, "unknown command " + command.get(0));
+        };
+        if (command.size() != arity + 1) {
+            throw new Failure(USAGE, command.get(0) + " takes " + arity + " argument" + (arity == 1 ? "" : "s"));
+        }
+        if (jmx != null && configDir != null) throw new Failure(USAGE, "give either -c DIR or --jmx HOST:PORT, not both");
+        String host;
+        int port;
+        if (configDir != null) {
+            Map<String, String> cf = ServiceCf.read(Path.of(configDir));
+            String p = cf.getOrDefault("proxymap_jmx_port", "0").trim();
+            port = parsePort(p, "proxymap_jmx_port in " + configDir + "/proxymap.cf");
+            if (port == 0) {
+                throw new Failure(UNREACHABLE, "remote JMX is off in " + configDir
+                        + " (proxymap_jmx_port = 0); set proxymap_jmx_port in proxymap.cf and restart the service");
+            }
+            host = cf.getOrDefault("proxymap_jmx_address", "127.0.0.1").trim();
+            if (passwordFile == null) passwordFile = cf.getOrDefault("proxymap_jmx_password_file", configDir + "/proxymap-jmx.password");
+        } else if (jmx != null) {
+            int colon = jmx.lastIndexOf(':');
+            if (colon <= 0) throw new Failure(USAGE, "--jmx " + jmx + ": expected HOST:PORT, e.g. 127.0.0.1:9875");
+            host = jmx.substring(0, colon);
+            if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
+            port = parsePort(jmx.substring(colon + 1), "--jmx " + jmx);
+            if (port == 0) throw new Failure(USAGE, "--jmx " + jmx + ": port 0");
+        } else {
+            throw new Failure(USAGE, "where is the service? give -c DIR (Postfix configuration directory) or --jmx HOST:PORT");
+        }
+        if (user == null) user = "admin";
+        if (passwordFile == null) throw new Failure(USAGE, "--password-file FILE is required with --jmx");
+        String password = password(Path.of(passwordFile), user);
+
+        JMXConnector connector = connect(host, port, user, password);
+        try {
+            MBeanServerConnection c;
+            try {
+                c = connector.getMBeanServerConnection();
+            } catch (IOException e) {
+                throw new Failure(UNREACHABLE, "cannot talk to " + host + ":" + port + ": " + e.getMessage());
+            }
+            return perform(c, command, json);
+        } catch (SecurityException e) {
+            throw new Failure(FAILED, "refused: " + e.getMessage() + " (user " + user + "; roles are in proxymap_jmx_access_file)");
+        } catch (RuntimeException e) {
+            Throwable cause = e;
+            while (cause.getCause() != null && !(cause instanceof SecurityException)) cause = cause.getCause();
+            if (cause instanceof SecurityException) {
+                throw new Failure(FAILED, "refused: " + cause.getMessage() + " (user " + user + "; roles are in proxymap_jmx_access_file)");
+            }
+            if (cause instanceof IOException) throw new Failure(UNREACHABLE, "connection lost: " + cause.getMessage());
+            throw new Failure(FAILED, e.toString());
+        } finally {
+            try {
+                connector.close();
+            } catch (IOException e) {
+                // the work is done; nothing to report
+            }
+        }
+    }
+
+    private static String value(String[] args, int i, String option) throws Failure {
+        if (i >= args.length) throw new Failure(USAGE, option + " needs a value");
+        return args[i];
+    }
+
+    private static int parsePort(String p, String where) throws Failure {
+        try {
+            int n = Integer.parseInt(p.trim());
+            if (n >= 0 && n <= 65535) return n;
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw new Failure(USAGE, where + ": " + p + " is not a TCP port");
+    }
+
+    /** The password: a file with the password alone, or 'user password' lines. */
+    static String password(Path file, String user) throws Failure {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new Failure(USAGE, file + ": no such password file");
+        } catch (IOException e) {
+            throw new Failure(USAGE, file + ": cannot read: " + e.getMessage());
+        }
+        List<String> entries = lines.stream().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+        for (String l : entries) {
+            String[] f = l.split("\\s+", 2);
+            if (f.length == 2 && f[0].equals(user)) return f[1].strip();
+        }
+        if (entries.size() == 1 && entries.get(0).split("\\s+").length == 1) return entries.get(0);
+        throw new Failure(USAGE, file + ": no password for user " + user
+                + " (expected the password alone on one line, or a line '" + user + " password')");
+    }
+
+    private JMXConnector connect(String host, int port, String user, String password) throws Failure {
+        JMXServiceURL url;
+        try {
+            url = new JMXServiceURL(ObjectNames.serviceUrl(host, port));
+        } catch (IOException e) {
+            throw new Failure(USAGE, host + ":" + port + ": " + e.getMessage());
+        }
+        Map<String, Object> env = new LinkedHashMap<>();
+        env.put(JMXConnector.CREDENTIALS, new String[] {user, password});
+        try {
+            return JMXConnectorFactory.connect(url, env);
+        } catch (SecurityException e) {
+            throw new Failure(UNREACHABLE, "authentication failed for user " + user + " at " + host + ":" + port
+                    + " (check the password file and proxymap_jmx_password_file)");
+        } catch (IOException e) {
+            Throwable root = e;
+            while (root.getCause() != null) root = root.getCause();
+            throw new Failure(UNREACHABLE, "cannot connect to " + host + ":" + port + ": " + root.getMessage()
+                    + " (is the service running with proxymap_jmx_port = " + port + " and proxymap_jmx_address = " + host + "?)");
+        }
+    }
+
+    private int perform(MBeanServerConnection c, List<String> command, boolean json) throws Failure {
+        switch (command.get(0)) {
+            case "reload" -> {
+                ReloadResult r = proxy(c, ObjectNames.RELOAD, ReloadMXBean.class).reload();
+                if (json) out.println(Json.write(r));
+                else if (r.ok()) out.println("reload ok: configuration generation " + r.generation() + " in force (" + r.durationMillis() + " ms)");
+                else err.println("proxymapctl: reload refused: " + r.message() + "\nproxymapctl: still serving configuration generation " + r.generation());
+                return r.ok() ? OK : FAILED;
+            }
+            case "check" -> {
+                CheckReport r = proxy(c, ObjectNames.RELOAD, ReloadMXBean.class).check();
+                if (json) {
+                    out.println(Json.write(r));
+                } else {
+                    r.problems().forEach(p -> (r.ok() ? out : err).println((r.ok() ? "warning: " : "error: ") + p));
+                    if (r.ok()) out.println("configuration ok: " + r.tables().size() + " approved table" + (r.tables().size() == 1 ? "" : "s"));
+                    else err.println("proxymapctl: configuration check failed");
+                }
+                return r.ok() ? OK : FAILED;
+            }
+            case "stats" -> {
+                Map<String, Object> stats = attributes(proxy(c, ObjectNames.SERVICE, ServiceMXBean.class), ServiceMXBean.class);
+                if (json) out.println(Json.write(stats));
+                else stats.forEach((k, v) -> out.println(k + ": " + v));
+                return OK;
+            }
+            case "tables" -> {
+                List<TableInfo> tables = proxy(c, ObjectNames.TABLES, TablesMXBean.class).getTables();
+                if (json) out.println(Json.write(tables));
+                else printTables(tables);
+                return OK;
+            }
+            case "table" -> {
+                List<TableInfo> tables = proxy(c, ObjectNames.TABLES, TablesMXBean.class).table(command.get(1));
+                if (json) {
+                    out.println(Json.write(tables));
+                } else if (tables.isEmpty()) {
+                    err.println("proxymapctl: " + command.get(1) + " is not open (no client has used it since the service started)");
+                } else {
+                    for (TableInfo t : tables) {
+                        Json.fields(t).forEach((k, v) -> out.println(k + ": " + v));
+                        out.println();
+                    }
+                }
+                return tables.isEmpty() ? FAILED : OK;
+            }
+            default -> {
+                LookupResult r = proxy(c, ObjectNames.TABLES, TablesMXBean.class).lookup(command.get(1), command.get(2));
+                if (json) out.println(Json.write(r));
+                else if (r.found()) out.println(r.value());
+                else if (!r.status().equals("NOKEY")) err.println("proxymapctl: " + r.table() + ": " + r.status()
+                        + (r.status().equals("DENY") ? " (not in proxy_read_maps)" : ""));
+                return r.found() ? OK : FAILED;
+            }
+        }
+    }
+
+    private static <T> T proxy(MBeanServerConnection c, String name, Class<T> type) {
+        try {
+            return JMX.newMXBeanProxy(c, new ObjectName(name), type);
+        } catch (MalformedObjectNameException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Every attribute of an MXBean proxy, sorted by attribute name. */
+    static Map<String, Object> attributes(Object proxy, Class<?> type) {
+        Map<String, Object> m = new java.util.TreeMap<>();
+        for (Method method : type.getMethods()) {
+            String n = method.getName();
+            if (method.getParameterCount() != 0) continue;
+            String attribute = n.startsWith("get") ? n.substring(3) : n.startsWith("is") ? n.substring(2) : null;
+            if (attribute == null) continue;
+            try {
+                m.put(attribute, method.invoke(proxy));
+            } catch (java.lang.reflect.InvocationTargetException e) {
+                if (e.getCause() instanceof RuntimeException r) throw r;
+                throw new IllegalStateException(e.getCause());
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return m;
+    }
+
+    private void printTables(List<TableInfo> tables) {
+        if (tables.isEmpty()) {
+            out.println("no open tables (tables open when a client first uses them)");
+            return;
+        }
+        out.printf("%-40s %-5s %9s %9s %9s %7s %7s %9s %9s %9s  %s%n", "TABLE", "MODE", "LOOKUPS", "HITS", "MISSES",
+                "ERRORS", "DENIED", "P50_US", "P99_US", "MAX_US", "LAST_ERROR");
+        for (TableInfo t : tables) {
+            out.printf("%-40s %-5s %9d %9d %9d %7d %7d %9.1f %9.1f %9.1f  %s%n", t.name(), t.writable() ? "rw" : "ro",
+                    t.lookups(), t.hits(), t.misses(), t.errors(), t.denials(), t.latencyP50Micros(),
+                    t.latencyP99Micros(), t.latencyMaxMicros(), t.lastError());
+        }
+    }
+
+}

@@ -1,0 +1,66 @@
+package org.proxymap.jmx.ctl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.proxymap.jmx.ObjectNames;
+import org.proxymap.jmx.ReloadResult;
+
+class ProxymapCtlUnitTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void passwordFileAloneOrServerFormat() throws Exception {
+        Path alone = Files.writeString(dir.resolve("a"), "# mine\n  s3cret  \n");
+        assertEquals("s3cret", ProxymapCtl.password(alone, "admin"));
+        Path server = Files.writeString(dir.resolve("s"), "monitor m1\nadmin a1\n");
+        assertEquals("a1", ProxymapCtl.password(server, "admin"));
+        assertEquals("m1", ProxymapCtl.password(server, "monitor"));
+        ProxymapCtl.Failure f = assertThrows(ProxymapCtl.Failure.class, () -> ProxymapCtl.password(server, "root"));
+        assertEquals(ProxymapCtl.USAGE, f.status);
+        assertTrue(f.getMessage().contains("no password for user root"), f.getMessage());
+    }
+
+    @Test
+    void serviceCfProxymapCfWinsAndConfigDirectoryExpands() throws Exception {
+        Files.writeString(dir.resolve("main.cf"), "proxymap_jmx_port = 1\nproxymap_jmx_address = 127.0.0.2\n");
+        Files.writeString(dir.resolve("proxymap.cf"), "# c\nproxymap_jmx_port =\n  9875\nproxymap_jmx_password_file = $config_directory/pw\n");
+        Map<String, String> cf = ServiceCf.read(dir);
+        assertEquals("9875", cf.get("proxymap_jmx_port"));
+        assertEquals("127.0.0.2", cf.get("proxymap_jmx_address"));
+        assertEquals(dir + "/pw", cf.get("proxymap_jmx_password_file"));
+        Files.writeString(dir.resolve("proxymap.cf"), "proxymap_jmx_port = $other\n");
+        assertThrows(ProxymapCtl.Failure.class, () -> ServiceCf.read(dir));
+    }
+
+    @Test
+    void portZeroInTheConfigMeansUnreachable() throws Exception {
+        Files.writeString(dir.resolve("main.cf"), "x = y\n");
+        var err = new java.io.ByteArrayOutputStream();
+        int status = ProxymapCtl.run(new String[] {"-c", dir.toString(), "stats"}, System.out, new java.io.PrintStream(err, true));
+        assertEquals(ProxymapCtl.UNREACHABLE, status);
+        assertTrue(err.toString().contains("remote JMX is off"), err.toString());
+    }
+
+    @Test
+    void jsonOfRecordsListsAndEscapes() {
+        assertEquals("{\"ok\":false,\"message\":\"a \\\"b\\\"\\n\",\"generation\":2,\"durationMillis\":3,\"timeMillis\":4}",
+                Json.write(new ReloadResult(false, "a \"b\"\n", 2, 3, 4)));
+        assertEquals("[1,\"x\",null,true,{\"k\":1.5}]", Json.write(java.util.Arrays.asList(1, "x", null, true, Map.of("k", 1.5))));
+        assertEquals("[]", Json.write(List.of()));
+    }
+
+    @Test
+    void serviceUrlBracketsIpv6() {
+        assertEquals("service:jmx:rmi://127.0.0.1:9/jndi/rmi://127.0.0.1:9/jmxrmi", ObjectNames.serviceUrl("127.0.0.1", 9));
+        assertEquals("service:jmx:rmi://[::1]:9/jndi/rmi://[::1]:9/jmxrmi", ObjectNames.serviceUrl("::1", 9));
+    }
+}

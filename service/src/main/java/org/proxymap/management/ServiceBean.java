@@ -1,0 +1,67 @@
+package org.proxymap.management;
+
+import java.lang.management.ManagementFactory;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+import org.proxymap.jmx.ServiceMXBean;
+import org.proxymap.protocol.Status;
+import org.proxymap.server.ProxymapServer;
+import org.proxymap.server.ServerCounters;
+
+/** {@link ServiceMXBean} over the server's {@link ServerCounters} and the JVM's own beans. */
+final class ServiceBean implements ServiceMXBean {
+    private static final int STATUSES = 6;
+
+    private final ProxymapServer server;
+    private final String version;
+
+    ServiceBean(ProxymapServer server, String version) {
+        this.server = server;
+        this.version = version;
+    }
+
+    private ServerCounters c() { return server.counters(); }
+
+    @Override public long getPid() { return ProcessHandle.current().pid(); }
+    @Override public String getVersion() { return version; }
+    @Override public long getStartTimeMillis() { return ManagementFactory.getRuntimeMXBean().getStartTime(); }
+    @Override public long getUptimeMillis() { return ManagementFactory.getRuntimeMXBean().getUptime(); }
+    @Override public String getConfigDirectory() { return server.state().config().configDirectory().toString(); }
+    @Override public long getConfigGeneration() { return server.state().generation(); }
+    @Override public long getConnectionsAccepted() { return c().connectionsAccepted.sum(); }
+    @Override public long getConnectionsActive() { return c().connectionsActive.get(); }
+    @Override public long getConnectionsPeak() { return c().connectionsPeak.get(); }
+
+    @Override
+    public Map<String, Long> getRequests() {
+        Map<String, Long> m = new LinkedHashMap<>();
+        for (int i = 0; i < ServerCounters.REQUESTS.length; i++) m.put(ServerCounters.REQUESTS[i], c().requests[i].sum());
+        return m;
+    }
+
+    @Override
+    public Map<String, Long> getReplies() {
+        Map<String, Long> m = new LinkedHashMap<>();
+        LongAdder[] replies = c().replies;
+        for (int i = 0; i < Math.min(STATUSES, replies.length); i++) m.put(Status.name(i), replies[i].sum());
+        return m;
+    }
+
+    @Override public long getDenied() { return c().denied.sum(); }
+    @Override public long getMalformed() { return c().malformed.sum(); }
+    @Override public long getDeadlineExpiries() { return c().deadlineExpiries.sum(); }
+    @Override public long getIdleTimeouts() { return c().idleTimeouts.sum(); }
+
+    @Override
+    public Map<String, Long> getRequestsByDialect() {
+        Map<String, Long> m = new LinkedHashMap<>();
+        m.put("A/B", c().dialectRequests[0].sum());
+        m.put("C", c().dialectRequests[1].sum());
+        return m;
+    }
+
+    @Override public int getThreads() { return ManagementFactory.getThreadMXBean().getThreadCount(); }
+    @Override public long getHeapUsedBytes() { return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(); }
+    @Override public long getHeapMaxBytes() { return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getMax(); }
+}

@@ -1,0 +1,105 @@
+package org.proxymap.management;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.LongAdder;
+import org.proxymap.config.AllowList;
+import org.proxymap.jmx.LookupResult;
+import org.proxymap.jmx.TableInfo;
+import org.proxymap.jmx.TablesMXBean;
+import org.proxymap.protocol.AttrList;
+import org.proxymap.protocol.AttrReader;
+import org.proxymap.protocol.AttrWriter;
+import org.proxymap.protocol.DictFlags;
+import org.proxymap.protocol.Status;
+import org.proxymap.server.ProxymapServer;
+import org.proxymap.server.Session;
+import org.proxymap.table.LatencyHistogram;
+import org.proxymap.table.TableCounters;
+import org.proxymap.table.TableHandle;
+
+/** {@link TablesMXBean} over the server's table registry; lookups go through its Dispatcher. */
+final class TablesBean implements TablesMXBean {
+    /** DICT_FLAG_LOCK | DICT_FLAG_FOLD_FIX | DICT_FLAG_UTF8_REQUEST: what Postfix's daemons send */
+    static final int LOOKUP_FLAGS = 0x40 | DictFlags.FOLD_FIX | 0x80000;
+
+    private final ProxymapServer server;
+
+    TablesBean(ProxymapServer server) {
+        this.server = server;
+    }
+
+    @Override
+    public List<TableInfo> getTables() {
+        return server.registry().handles().stream().map(this::info)
+                .sorted(Comparator.comparing(TableInfo::name).thenComparing(TableInfo::writable)
+                        .thenComparingInt(TableInfo::instanceFlags))
+                .toList();
+    }
+
+    @Override
+    public Map<String, Long> getDenials() {
+        Map<String, Long> m = new TreeMap<>();
+        server.counters().deniedByTable.forEach((k, v) -> m.put(k, v.sum()));
+        return m;
+    }
+
+    @Override
+    public List<TableInfo> table(String name) {
+        String n = AllowList.stripProxy(name == null ? "" : name);
+        return getTables().stream().filter(t -> t.name().equals(n)).toList();
+    }
+
+    private TableInfo info(TableHandle h) {
+        TableCounters c = h.counters();
+        LatencyHistogram l = c.latencyHistogram();
+        LongAdder denied = server.counters().deniedByTable.get(h.fullName());
+        String lastError = c.lastError();
+        return new TableInfo(h.fullName(), h.type(), h.writable(), h.instanceFlags(), h.openedMillis(),
+                !h.isSurrogate(), c.lookups.sum(), c.hits.sum(), c.misses.sum(), c.errors.sum(), c.retries.sum(),
+                c.updates.sum(), c.deletes.sum(), denied == null ? 0 : denied.sum(),
+                lastError == null ? "" : lastError, c.lastErrorMillis(),
+                micros(l.percentileNanos(0.5)), micros(l.percentileNanos(0.99)), micros(l.maxNanos()));
+    }
+
+    private static double micros(long nanos) { return Math.round(nanos / 100.0) / 10.0; }
+
+    /**
+     * One lookup as a dialect-C client on the read-only service: the Dispatcher applies
+     * proxy_read_maps and counts it like any request. It uses the instance a client already
+     * opened, so an operator lookup does not open a second copy of the table.
+     */
+    @Override
+    public LookupResult lookup(String table, String key) {
+        String t = table == null ? "" : table;
+        String k = key == null ? "" : key;
+        String bare = AllowList.stripProxy(t);
+        int instanceFlags = server.registry().handles().stream()
+                .filter(h -> !h.writable() && h.fullName().equals(bare))
+                .mapToInt(TableHandle::instanceFlags).findFirst().orElse(0);
+        AttrList request = AttrList.of("request", "lookup", "table", t,
+                "instance_flags", Integer.toUnsignedString(instanceFlags),
+                "flags", Integer.toString(LOOKUP_FLAGS), "key", k);
+        AttrWriter out = new AttrWriter();
+        // read-only service; log lines name the peer "jmx socket"
+        if (!server.dispatcher().handle(request, new Session(false, "jmx"), out)) {
+            return new LookupResult(t, k, Status.name(Status.BAD), "");
+        }
+        AttrList reply = new AttrList();
+        try {
+            new AttrReader(Channels.newChannel(new ByteArrayInputStream(out.toByteArray())), 8192, 16, Integer.MAX_VALUE,
+                    () -> { }).read(reply);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // our own encoder's output: cannot happen
+        }
+        int status = Integer.parseInt(reply.value(reply.indexOf("status")));
+        int v = reply.indexOf("value");
+        return new LookupResult(t, k, Status.name(status), v < 0 ? "" : reply.value(v));
+    }
+}

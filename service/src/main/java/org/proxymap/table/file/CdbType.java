@@ -1,0 +1,186 @@
+package org.proxymap.table.file;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.proxymap.protocol.DictFlags;
+import org.proxymap.table.LookupTable;
+import org.proxymap.table.OpenContext;
+import org.proxymap.table.TableException;
+import org.proxymap.table.TableOpenException;
+import org.proxymap.table.TableType;
+
+/**
+ * {@code cdb:/path} (dict_cdb.c): reads {@code /path.cdb} as written by {@code postmap cdb:/path}
+ * (D. J. Bernstein's constant database format, read by hand: 256 hash tables, djb hash).
+ * Keys are tried with a trailing NUL first, then without, as Postfix does; values have their
+ * trailing NUL removed. postmap rebuilds a cdb file by renaming a new file over it: the file
+ * is re-opened when its inode, size or mtime changes. Read-only, as in Postfix.
+ */
+public final class CdbType implements TableType {
+    private static final Logger log = LogManager.getLogger("proxymap");
+
+    @Override
+    public String name() { return "cdb"; }
+
+    @Override
+    public LookupTable open(String name, OpenContext context) throws TableOpenException {
+        if (context.writable()) {
+            throw new TableOpenException("cdb:" + name + ": cdb files cannot be updated through proxywrite "
+                    + "(Postfix rebuilds them with postmap); use lmdb: for a writable table");
+        }
+        Path file = Path.of(name + ".cdb");
+        try {
+            return new CdbTable(file);
+        } catch (NoSuchFileException e) {
+            throw new TableOpenException("open database " + file + ": No such file or directory");
+        } catch (IOException e) {
+            throw new TableOpenException("open database " + file + ": " + e.getMessage());
+        }
+    }
+
+    /** An open cdb file: the mapped bytes. */
+    static final class Cdb {
+        private final ByteBuffer buf;
+        final FileStamp stamp;
+
+        Cdb(Path file) throws IOException {
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+                this.stamp = FileStamp.of(file);
+                MappedByteBuffer m = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size());
+                this.buf = m.order(ByteOrder.LITTLE_ENDIAN);
+            }
+            if (buf.limit() < 2048) throw new IOException(file + ": not a cdb file (shorter than its 2048-byte header)");
+        }
+
+        private long u32(long pos) throws IOException {
+            if (pos < 0 || pos + 4 > buf.limit()) throw new IOException("cdb file is truncated or corrupt");
+            return buf.getInt((int) pos) & 0xffffffffL;
+        }
+
+        static long hash(byte[] key) {
+            long h = 5381;
+            for (byte b : key) h = ((h << 5) + h ^ (b & 0xff)) & 0xffffffffL;
+            return h;
+        }
+
+        /** @return the data for {@code key}, or null */
+        byte[] find(byte[] key) throws IOException {
+            long h = hash(key);
+            long tpos = u32((h & 255) * 8);
+            long tlen = u32((h & 255) * 8 + 4);
+            if (tlen == 0) return null;
+            long slot = (h >>> 8) % tlen;
+            for (long i = 0; i < tlen; i++) {
+                long sp = tpos + ((slot + i) % tlen) * 8;
+                long sh = u32(sp);
+                long rp = u32(sp + 4);
+                if (rp == 0) return null;
+                if (sh != h) continue;
+                long klen = u32(rp);
+                long dlen = u32(rp + 4);
+                if (klen != key.length) continue;
+                if (rp + 8 + klen + dlen > buf.limit()) throw new IOException("cdb file is truncated or corrupt");
+                boolean same = true;
+                for (int k = 0; k < klen && same; k++) same = buf.get((int) (rp + 8 + k)) == key[k];
+                if (!same) continue;
+                byte[] data = new byte[(int) dlen];
+                buf.get((int) (rp + 8 + klen), data);
+                return data;
+            }
+            return null;
+        }
+
+        /** Every record in file order (cdb_seqnext()). */
+        List<Map.Entry<String, String>> all() throws IOException {
+            List<Map.Entry<String, String>> out = new ArrayList<>();
+            long end = u32(0); // the first hash table starts right after the records
+            for (int t = 1; t < 256; t++) end = Math.min(end, u32(t * 8L));
+            long p = 2048;
+            while (p < end) {
+                long klen = u32(p);
+                long dlen = u32(p + 4);
+                byte[] k = new byte[(int) klen];
+                byte[] d = new byte[(int) dlen];
+                buf.get((int) (p + 8), k);
+                buf.get((int) (p + 8 + klen), d);
+                out.add(Map.entry(cString(k), cString(d)));
+                p += 8 + klen + dlen;
+            }
+            return out;
+        }
+    }
+
+    /** SCOPY(): the bytes up to the first NUL. */
+    static String cString(byte[] b) {
+        int n = 0;
+        while (n < b.length && b[n] != 0) n++;
+        return new String(b, 0, n, StandardCharsets.ISO_8859_1);
+    }
+
+    private static final class CdbTable implements LookupTable {
+        private final Path file;
+        private volatile Cdb cdb;
+
+        CdbTable(Path file) throws IOException {
+            this.file = file;
+            this.cdb = new Cdb(file);
+        }
+
+        /** The current file, re-opened when postmap replaced it. */
+        private Cdb current() throws TableException {
+            Cdb c = cdb;
+            try {
+                if (FileStamp.of(file).equals(c.stamp)) return c;
+                synchronized (this) {
+                    if (!FileStamp.of(file).equals(cdb.stamp)) {
+                        cdb = new Cdb(file);
+                        log.info("table cdb:{} has changed -- re-opened", file);
+                    }
+                    return cdb;
+                }
+            } catch (IOException e) {
+                log.warn("cdb:{}: cannot re-open ({}); using the file opened before", file, e.toString());
+                return c;
+            }
+        }
+
+        @Override
+        public int implFlags() { return DictFlags.FIXED; }
+
+        @Override
+        public String lookup(String key) throws TableException {
+            byte[] k = key.getBytes(StandardCharsets.ISO_8859_1);
+            byte[] k1 = java.util.Arrays.copyOf(k, k.length + 1);
+            Cdb c = current();
+            try {
+                byte[] v = c.find(k1);
+                if (v == null) v = c.find(k);
+                return v == null ? null : cString(v);
+            } catch (IOException e) {
+                throw TableException.retry("error reading " + file + ": " + e.getMessage());
+            }
+        }
+
+        @Override
+        public Iterator<Map.Entry<String, String>> entries() throws TableException {
+            try {
+                return current().all().iterator();
+            } catch (IOException e) {
+                throw TableException.retry("error reading " + file + ": " + e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,15 @@
+package org.proxymap.table.file;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.concurrent.TimeUnit;
+
+/** The identity of a database file (inode, size, mtime): a change means postmap rebuilt or replaced it. */
+record FileStamp(String fileKey, long size, long mtimeNanos) {
+    static FileStamp of(Path file) throws IOException {
+        BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+        return new FileStamp(String.valueOf(a.fileKey()), a.size(), a.lastModifiedTime().to(TimeUnit.NANOSECONDS));
+    }
+}

@@ -1,0 +1,247 @@
+package org.proxymap.table.pattern;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.function.Consumer;
+import org.proxymap.protocol.DictFlags;
+import org.proxymap.table.LookupTable;
+import org.proxymap.table.OpenContext;
+import org.proxymap.table.TableOpenException;
+import org.proxymap.table.TableType;
+import org.proxymap.table.file.PostfixLines;
+
+/**
+ * {@code cidr:} (cidr_table(5), dict_cidr.c + cidr_match.c): IPv4/IPv6 networks matched in
+ * file order, first match wins, with {@code !} negation and {@code IF}/{@code ENDIF}. A bad
+ * line is skipped with "cidr map X, line N: reason: skipping this rule", as Postfix does.
+ */
+public final class CidrType implements TableType {
+
+    /** One entry: op MATCH/IF/ENDIF; net and mask as bytes; endif = index of the block end. */
+    static final class Entry {
+        static final int MATCH = 1;
+        static final int IF = 2;
+        static final int ENDIF = 3;
+        int op;
+        byte[] net;
+        byte[] mask;
+        boolean match;
+        String value;
+        int line;
+        int endif = -1;
+    }
+
+    @Override
+    public String name() { return "cidr"; }
+
+    @Override
+    public LookupTable open(String name, OpenContext context) throws TableOpenException {
+        String content = RuleFileType.readRules("cidr", name, context);
+        return new CidrTable(parse(content, name, msg -> RuleFileType.log.warn(msg)));
+    }
+
+    static List<Entry> parse(String content, String mapName, Consumer<String> warn) {
+        List<Entry> entries = new ArrayList<>();
+        Deque<Entry> stack = new ArrayDeque<>();
+        for (PostfixLines.Line line : PostfixLines.parse(content, mapName, warn)) {
+            Entry e;
+            try {
+                e = parseRule(line.text(), stack.size());
+            } catch (IllegalArgumentException why) {
+                warn.accept("cidr map " + mapName + ", line " + line.number() + ": " + why.getMessage()
+                        + ": skipping this rule");
+                continue;
+            }
+            e.line = line.number();
+            if (e.op == Entry.IF) stack.push(e);
+            else if (e.op == Entry.ENDIF) stack.pop().endif = entries.size();
+            entries.add(e);
+        }
+        while (!stack.isEmpty()) {
+            warn.accept("cidr map " + mapName + ", line " + stack.pop().line + ": IF has no matching ENDIF");
+        }
+        return entries;
+    }
+
+    private static boolean keyword(String p, String word) {
+        int n = word.length();
+        return p.regionMatches(true, 0, word, 0, n) && (p.length() == n || !Replacement.isAlnum(p.charAt(n)));
+    }
+
+    private static Entry parseRule(String p, int nesting) {
+        boolean match = true;
+        int i = 0;
+        if (keyword(p, "IF")) {
+            i = 2;
+            for (; i < p.length(); i++) {
+                char c = p.charAt(i);
+                if (c == '!') match = !match;
+                else if (!PostfixLines.isSpace(c)) break;
+            }
+            if (i >= p.length()) throw new IllegalArgumentException("no address pattern");
+            Entry e = parsePattern(trimEnd(p.substring(i)), match);
+            e.op = Entry.IF;
+            e.value = "";
+            return e;
+        }
+        if (keyword(p, "ENDIF")) {
+            if (!allSpace(p.substring(5))) {
+                throw new IllegalArgumentException("garbage after ENDIF");
+            }
+            if (nesting == 0) throw new IllegalArgumentException("ENDIF without IF");
+            Entry e = new Entry();
+            e.op = Entry.ENDIF;
+            e.value = "";
+            return e;
+        }
+        for (; i < p.length(); i++) {
+            char c = p.charAt(i);
+            if (c == '!') match = !match;
+            else if (!PostfixLines.isSpace(c)) break;
+        }
+        int k = i;
+        while (k < p.length() && !PostfixLines.isSpace(p.charAt(k))) k++;
+        String pattern = p.substring(i, k);
+        if (k < p.length()) k++;
+        while (k < p.length() && PostfixLines.isSpace(p.charAt(k))) k++;
+        String value = trimEnd(p.substring(k));
+        if (pattern.isEmpty()) throw new IllegalArgumentException("no address pattern");
+        Entry e = parsePattern(pattern, match);
+        if (value.isEmpty()) throw new IllegalArgumentException("no lookup result");
+        e.op = Entry.MATCH;
+        e.value = value;
+        return e;
+    }
+
+    private static boolean allSpace(String s) {
+        for (int i = 0; i < s.length(); i++) if (!PostfixLines.isSpace(s.charAt(i))) return false;
+        return true;
+    }
+
+    private static String trimEnd(String s) {
+        int e = s.length();
+        while (e > 0 && PostfixLines.isSpace(s.charAt(e - 1))) e--;
+        return s.substring(0, e);
+    }
+
+    /** cidr_match_parse(): [addr]/len, [addr/len], addr/len or addr. */
+    static Entry parsePattern(String pattern, boolean match) {
+        String maskSearch;
+        if (pattern.startsWith("[")) {
+            pattern = pattern.substring(1);
+            int close = pattern.indexOf(']');
+            if (close < 0) throw new IllegalArgumentException("missing ']' character after \"[" + pattern + "\"");
+            String after = pattern.substring(close + 1);
+            pattern = pattern.substring(0, close);
+            if (!after.startsWith("/")) {
+                if (!after.isEmpty()) throw new IllegalArgumentException("garbage after \"[" + pattern + "]\"");
+                int slash = pattern.indexOf('/'); // [addr/len]
+                maskSearch = slash < 0 ? null : pattern.substring(slash + 1);
+                if (slash >= 0) pattern = pattern.substring(0, slash);
+            } else {
+                maskSearch = after.substring(1);
+            }
+        } else {
+            int slash = pattern.indexOf('/');
+            maskSearch = slash < 0 ? null : pattern.substring(slash + 1);
+            if (slash >= 0) pattern = pattern.substring(0, slash);
+        }
+        Entry e = new Entry();
+        e.match = match;
+        boolean v6 = pattern.indexOf(':') >= 0;
+        int bits = v6 ? 128 : 32;
+        if (maskSearch != null) {
+            String mask = maskSearch;
+            String error = null;
+            int shift = -1;
+            byte[] net = null;
+            if (!allDigits(mask)) {
+                error = "bad mask value";
+            } else if ((shift = atoi(mask)) > bits) {
+                error = "bad mask length";
+            } else if ((net = v6 ? InetPton.v6(pattern) : InetPton.v4(pattern)) == null) {
+                error = "bad network value";
+            }
+            if (error != null) throw new IllegalArgumentException(error + " in \"" + pattern + "/" + mask + "\"");
+            byte[] m = maskBytes(net.length, shift);
+            for (int i = 0; i < net.length; i++) {
+                if ((net[i] & ~m[i]) != 0) {
+                    byte[] fixed = net.clone();
+                    for (int j = 0; j < fixed.length; j++) fixed[j] &= m[j];
+                    throw new IllegalArgumentException("non-null host address bits in \"" + pattern + "/" + mask
+                            + "\", perhaps you should use \"" + InetPton.ntop(fixed) + "/" + shift + "\" instead");
+                }
+            }
+            e.net = net;
+            e.mask = m;
+        } else {
+            byte[] net = v6 ? InetPton.v6(pattern) : InetPton.v4(pattern);
+            if (net == null) throw new IllegalArgumentException("bad address pattern: \"" + pattern + "\"");
+            e.net = net;
+            e.mask = maskBytes(net.length, bits);
+        }
+        return e;
+    }
+
+    private static byte[] maskBytes(int len, int shift) {
+        byte[] m = new byte[len];
+        for (int i = 0; i < len; i++) {
+            int b = Math.max(0, Math.min(8, shift - 8 * i));
+            m[i] = (byte) (0xff00 >> b);
+        }
+        return m;
+    }
+
+    private static boolean allDigits(String s) {
+        if (s.isEmpty()) return false;
+        for (int i = 0; i < s.length(); i++) if (s.charAt(i) < '0' || s.charAt(i) > '9') return false;
+        return true;
+    }
+
+    private static int atoi(String digits) {
+        long v = 0;
+        for (int i = 0; i < digits.length() && v <= Integer.MAX_VALUE; i++) v = v * 10 + (digits.charAt(i) - '0');
+        return (int) Math.min(v, Integer.MAX_VALUE);
+    }
+
+    /** cidr_match_execute(). */
+    static final class CidrTable implements LookupTable {
+        private final Entry[] entries;
+
+        CidrTable(List<Entry> entries) { this.entries = entries.toArray(new Entry[0]); }
+
+        @Override
+        public int implFlags() { return DictFlags.PATTERN; }
+
+        @Override
+        public String lookup(String key) {
+            byte[] addr = key.indexOf(':') >= 0 ? InetPton.v6(key) : InetPton.v4(key);
+            if (addr == null) return null;
+            for (int i = 0; i < entries.length; i++) {
+                Entry e = entries[i];
+                switch (e.op) {
+                    case Entry.MATCH -> {
+                        if (e.net.length == addr.length && matches(e, addr)) return e.value;
+                    }
+                    case Entry.IF -> {
+                        if (e.net.length == addr.length && matches(e, addr)) continue;
+                        if (e.endif < 0) return null;
+                        i = e.endif;
+                    }
+                    default -> { }
+                }
+            }
+            return null;
+        }
+
+        /** cidr_match_entry(): the entry's match flag when inside the network, else its negation. */
+        private static boolean matches(Entry e, byte[] addr) {
+            for (int i = 0; i < addr.length; i++) {
+                if ((addr[i] & e.mask[i]) != e.net[i]) return !e.match;
+            }
+            return e.match;
+        }
+    }
+}

@@ -1,0 +1,16 @@
+package org.proxymap.table.pattern;
+
+/** One compiled regular expression of a regexp: or pcre: rule. Thread-safe. */
+interface CompiledPattern {
+    String[] NO_GROUPS = new String[0];
+
+    /**
+     * @param wantGroups whether the caller substitutes capture groups
+     * @return null when the key does not match; otherwise the groups 0..n (an entry is null
+     *         when the group did not participate), or {@link #NO_GROUPS} when not wanted
+     */
+    String[] match(String key, boolean wantGroups);
+
+    /** The number of capture groups ({@code re_nsub}). */
+    int groupCount();
+}

@@ -1,0 +1,57 @@
+package org.proxymap.table.pattern;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.proxymap.table.LookupTable;
+import org.proxymap.table.OpenContext;
+import org.proxymap.table.TableOpenException;
+import org.proxymap.table.TableType;
+import org.proxymap.table.file.PostfixLines;
+
+/**
+ * Opening a rule file (regexp:, pcre:) the way dict_stream_open() does: a path, or the inline
+ * form {@code {{rule}, {rule}}}; read-only (proxywrite gets "requires O_RDONLY access mode").
+ * The file is read once, as Postfix does; a reload re-opens it.
+ */
+abstract class RuleFileType implements TableType {
+    static final Logger log = LogManager.getLogger("proxymap");
+    static final int NO_REGSUB = 1 << 11;
+
+    abstract RuleFileParser.Dialect dialect();
+
+    @Override
+    public LookupTable open(String name, OpenContext context) throws TableOpenException {
+        String type = name();
+        String content = readRules(type, name, context);
+        RuleFileParser parser = new RuleFileParser(dialect(), name, (context.instanceFlags() & NO_REGSUB) != 0,
+                msg -> log.warn(msg));
+        return new PatternTable(parser.parse(content, name));
+    }
+
+    /** The rule text of a path or inline table; shared with cidr:. */
+    static String readRules(String type, String name, OpenContext context) throws TableOpenException {
+        if (context.writable()) {
+            throw new TableOpenException(type + ":" + name + " map requires O_RDONLY access mode");
+        }
+        if (name.startsWith("{")) {
+            String text = PostfixLines.inlineToMultiline(name);
+            if (text == null) throw new TableOpenException(type + " map: missing '}' in \"" + name + "\"");
+            return text;
+        }
+        try {
+            return new String(Files.readAllBytes(Path.of(name)), StandardCharsets.ISO_8859_1);
+        } catch (NoSuchFileException e) {
+            throw new TableOpenException("open " + name + ": No such file or directory");
+        } catch (AccessDeniedException e) {
+            throw new TableOpenException("open " + name + ": Permission denied");
+        } catch (IOException e) {
+            throw new TableOpenException("open " + name + ": " + e.getMessage());
+        }
+    }
+}

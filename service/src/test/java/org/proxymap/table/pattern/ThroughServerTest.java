@@ -1,0 +1,71 @@
+package org.proxymap.table.pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.proxymap.table.file.Differential;
+import org.proxymap.table.file.Postmap;
+import org.proxymap.testing.TestServer;
+
+/**
+ * The same tables through our server, as Postfix's own proxy client sees them
+ * ({@code postmap -q - proxy:TYPE:FILE}), against {@code postmap -q - TYPE:FILE} directly.
+ */
+class ThroughServerTest {
+    @Test
+    void patternUnixAndEnvironTablesAnswerAsPostfixThroughTheProxy() throws Exception {
+        Path dir = TestServer.newConfig("proxy_read_maps = proxy:regexp:${config_directory}/re proxy:pcre:${config_directory}/pcre"
+                + " proxy:cidr:${config_directory}/cidr proxy:unix:passwd.byname proxy:unix:group.byname proxy:environ:x"
+                + " proxy:hash:${config_directory}/old");
+        Random r = new Random(11);
+        Files.writeString(dir.resolve("etc/re"), RegexpDifferentialTest.table(r, 10, false) + RuleFilesTest.REGEXP,
+                StandardCharsets.ISO_8859_1);
+        Files.writeString(dir.resolve("etc/pcre"), RegexpDifferentialTest.table(r, 10, true) + RuleFilesTest.PCRE,
+                StandardCharsets.ISO_8859_1);
+        Files.writeString(dir.resolve("etc/cidr"), CidrDifferentialTest.table(r) + RuleFilesTest.CIDR);
+        List<String> keys = new ArrayList<>(RuleFilesTest.keys());
+        keys.addAll(Differential.keys(r, RegexpDifferentialTest.ALPHABET, 400, 7));
+        for (int i = 0; i < 150; i++) keys.add(r.nextBoolean() ? CidrDifferentialTest.v4(r) : CidrDifferentialTest.v6(r));
+        List<String> users = new ArrayList<>();
+        for (String line : Files.readAllLines(Path.of("/etc/passwd"))) users.add(line.split(":")[0]);
+        for (String line : Files.readAllLines(Path.of("/etc/group"))) users.add(line.split(":")[0]);
+        for (String u : List.copyOf(users)) users.add(u.toUpperCase());
+        users.add("no-such-user");
+
+        try (TestServer s = TestServer.start(dir)) {
+            Postmap direct = Postmap.at(s.etc);
+            int compared = 0;
+            for (String t : List.of("regexp:" + s.etc.resolve("re"), "pcre:" + s.etc.resolve("pcre"), "cidr:" + s.etc.resolve("cidr"),
+                    "unix:passwd.byname", "unix:group.byname")) {
+                List<String> k = t.startsWith("unix:") ? users : keys;
+                Map<String, String> expected = direct.query(t, k);
+                Map<String, String> proxied = direct.query("proxy:" + t, k);
+                assertTrue(!expected.isEmpty(), t);
+                assertEquals(expected, proxied, t);
+                compared += k.size();
+            }
+            // environ: as a Postfix daemon sees it, after import_environment (postmap -f: names are case-sensitive)
+            // (postmap itself keeps its whole environment; a Postfix daemon such as proxymap has only these)
+            List<String> vars = List.of("LANG", "TZ", "MAIL_CONFIG", "NO_SUCH_VAR");
+            Postmap.Result viaProxy = direct.run(String.join("\n", vars) + "\n", "-f", "-q", "-", "proxy:environ:x");
+            Postmap.Result own = direct.run(String.join("\n", vars) + "\n", "-f", "-q", "-", "environ:x");
+            assertEquals(own.stdout(), viaProxy.stdout());
+            assertTrue(viaProxy.stdout().contains("LANG\tC\n"), viaProxy.stdout());
+            assertEquals("", direct.run("HOME\n", "-f", "-q", "-", "proxy:environ:x").stdout());
+            System.out.println("through the server: " + compared + " keys compared");
+
+            // Berkeley DB: a surrogate, as Postfix does for a table it cannot open; the log names the alternatives
+            Postmap.Result bdb = direct.run("x\n", "-q", "-", "proxy:hash:" + s.etc.resolve("old"));
+            assertEquals("", bdb.stdout());
+            assertTrue(bdb.stderr().contains("table lookup problem") || bdb.exit() != 0, bdb.stderr());
+        }
+    }
+}
