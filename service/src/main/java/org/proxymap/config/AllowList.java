@@ -9,8 +9,9 @@ import java.util.Set;
  * after {@code $name} expansion, with Postfix's rules ({@code authorize_proxied_maps()}):
  * only tokens that start with {@code proxy:} approve anything, every leading {@code proxy:}
  * is removed, {@code { type:name option=value }} approves its first word, and the inner
- * lists of {@code pipemap:{...}} and {@code unionmap:{...}} are scanned too. The check is an
- * exact, case-sensitive string match on what the client sends.
+ * lists of {@code pipemap:{...}} and {@code unionmap:{...}} are scanned instead of the
+ * composite itself (Postfix 3.7). The check is an exact, case-sensitive string match on what
+ * the client sends.
  */
 public final class AllowList {
     private final Set<String> tables;
@@ -32,15 +33,25 @@ public final class AllowList {
                 if (words.isEmpty()) continue;
                 token = words.get(0);
             }
-            boolean proxied = token.startsWith("proxy:");
-            String name = stripProxy(token);
-            if (proxied && name.indexOf(':') > 0) out.add(name);
-            for (String composite : new String[] {"pipemap:", "unionmap:"}) {
-                if (name.startsWith(composite) && name.length() > composite.length()) {
-                    scan(Tokens.unbrace(name.substring(composite.length())), out);
-                }
+            String nested = nestedList(token);
+            if (nested != null) {
+                // pipemap:{...} and unionmap:{...} approve their proxied members, not themselves;
+                // proxy:pipemap:{...} approves the composite as one table, not its members
+                if (nested.startsWith("{")) scan(Tokens.unbrace(nested), out);
+                continue;
             }
+            if (!token.startsWith("proxy:")) continue;
+            String name = stripProxy(token);
+            if (name.indexOf(':') >= 0) out.add(name);
         }
+    }
+
+    /** The text after {@code pipemap:} or {@code unionmap:}, or null (Postfix's get_nested_dict_name()). */
+    private static String nestedList(String token) {
+        for (String composite : new String[] {"unionmap:", "pipemap:"}) {
+            if (token.startsWith(composite)) return token.substring(composite.length());
+        }
+        return null;
     }
 
     /** Removes every leading {@code proxy:}, as the server does with each request's table name. */

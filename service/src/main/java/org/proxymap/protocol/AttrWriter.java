@@ -50,10 +50,19 @@ public final class AttrWriter {
         if (bytes.length > 65536) bytes = new byte[512]; // do not pin a huge reply's buffer
     }
 
+    /**
+     * One string and its NUL. A NUL inside {@code s} (a database value, say) ends it there, as
+     * C strings do in Postfix: written through, it would end the attribute early and leave
+     * the client reading the rest as the next attribute.
+     */
     private void put(String s) {
         int n = s.length();
         ensure(n + 1);
-        for (int i = 0; i < n; i++) bytes[len++] = (byte) s.charAt(i); // ISO-8859-1: one char, one byte
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c == 0) break;
+            bytes[len++] = (byte) c; // ISO-8859-1: one char, one byte
+        }
         bytes[len++] = 0;
     }
 

@@ -92,6 +92,12 @@ public final class Dispatcher {
             counters.malformed.increment();
             return fail(out, r, Status.BAD);
         }
+        // Postfix checks the function with the attributes, before the service and the allow-list
+        if (r.op == SEQUENCE && r.function != 0 && r.function != 1) {
+            counters.malformed.increment();
+            log.warn("unknown sequence function {} from {}; expected 0 (first) or 1 (next)", r.function, session.socketName());
+            return fail(out, r, Status.BAD);
+        }
         return execute(r, session, out);
     }
 
@@ -138,14 +144,15 @@ public final class Dispatcher {
     /** Digits only, as real clients send them, within a C unsigned int; else -1. */
     private static long unsigned(String v) {
         int n = v.length();
-        if (n == 0 || n > 10) return -1;
+        if (n == 0) return -1;
         long x = 0;
         for (int i = 0; i < n; i++) {
             char c = v.charAt(i);
             if (c < '0' || c > '9') return -1;
             x = x * 10 + (c - '0');
+            if (x > 0xFFFFFFFFL) return -1;
         }
-        return x > 0xFFFFFFFFL ? -1 : x;
+        return x;
     }
 
     private boolean execute(Request r, Session session, AttrWriter out) {
@@ -172,11 +179,6 @@ public final class Dispatcher {
             }
             return fail(out, r, Status.DENY);
         }
-        if (r.op == SEQUENCE && r.function != 0 && r.function != 1) {
-            counters.malformed.increment();
-            log.warn("unknown sequence function {} from {}; expected 0 (first) or 1 (next)", r.function, session.socketName());
-            return fail(out, r, Status.BAD);
-        }
         int instanceFlags = (int) (r.dialectC ? r.instanceFlags : r.flags & DictFlags.INST_MASK);
         TableHandle h = registry.acquire(table, session.writeService(), instanceFlags);
         try {
@@ -190,7 +192,10 @@ public final class Dispatcher {
         int impl = h.table().implFlags();
         int flags = (int) r.flags;
         if (r.op == OPEN) {
-            int replyFlags = r.dialectC ? (int) r.instanceFlags | impl : impl | (flags & DictFlags.INST_MASK);
+            // C: the instance flags plus the type bits. A/B: the flags a freshly opened Postfix
+            // instance reports (the open request's flags plus the type bits); Postfix's later
+            // replies also carry request bits left by earlier requests, which clients ignore
+            int replyFlags = (r.dialectC ? (int) r.instanceFlags : flags) | impl;
             reply(out, Status.OK);
             out.num(STATUS, Status.OK).num(FLAGS, replyFlags & 0xFFFFFFFFL).end();
             return true;

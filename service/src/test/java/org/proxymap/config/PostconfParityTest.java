@@ -55,7 +55,9 @@ class PostconfParityTest {
         Path dir = directory(fixture("tricky-main.cf"));
         ServiceConfig c = ServiceConfig.load(dir);
         assertEquals(Set.of("texthash:" + dir + "/virtual", "regexp:" + dir + "/v.re", "cidr:/etc/postfix/c.cidr",
-                "texthash:/new", "mysql:/etc/postfix/login.cf", "texthash:/a", "texthash:/b", "texthash:/c",
+                // proxy:pipemap:{proxy:texthash:/a, ...} approves the composite, not /a and /b (Postfix 3.7
+                // and 3.11 authorize_proxied_maps(); checked against the real proxymap in PostmapInteropTest)
+                "texthash:/new", "mysql:/etc/postfix/login.cf", "texthash:/c",
                 "texthash:/lvl", "texthash:/etc/aliases", "texthash:" + dir + "/access", "inline:{a=b}", "unix:passwd.byname",
                 "pipemap:{proxy:texthash:/a, proxy:texthash:/b}"), c.readMaps.tables());
         assertEquals(Set.of("btree:/var/lib/postfix/sasl_cache", "lmdb:/var/lib/postfix/verify"), c.writeMaps.tables());

@@ -19,6 +19,7 @@ public final class TestServer implements AutoCloseable {
     public final Path etc;
     public final ProxymapServer server;
     public final Reloader reloader;
+    private boolean ownsDirectory;
 
     private TestServer(Path dir, ProxymapServer server) {
         this.dir = dir;
@@ -35,8 +36,11 @@ public final class TestServer implements AutoCloseable {
         return dir;
     }
 
+    /** Starts on a fresh directory that {@link #close()} removes again. */
     public static TestServer start(String mainCf) throws Exception {
-        return start(newConfig(mainCf));
+        TestServer s = start(newConfig(mainCf));
+        s.ownsDirectory = true;
+        return s;
     }
 
     /** Starts on an existing directory made by {@link #newConfig}. */
@@ -59,5 +63,6 @@ public final class TestServer implements AutoCloseable {
         server.stop(Duration.ofSeconds(2));
         server.close();
         server.registry().close();
+        if (ownsDirectory) Trees.delete(dir);
     }
 }
