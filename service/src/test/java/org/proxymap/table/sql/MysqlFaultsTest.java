@@ -44,8 +44,8 @@ class MysqlFaultsTest {
         resources.close();
         if (b != null) {
             b.stop();
-            TestDb.run("rm", b.dir);
         }
+        if (dir != null) TestDb.run("rm", dir);
     }
 
     static LookupTable open(String body, Map<String, String> settings) throws Exception {

@@ -53,8 +53,9 @@ class MysqlTableTest {
     }
 
     @AfterAll
-    static void close() {
+    static void close() throws Exception {
         resources.close();
+        if (dir != null) TestDb.run("rm", dir);
     }
 
     static LookupTable open(String body) throws Exception {
