@@ -86,6 +86,7 @@ public final class MysqlType implements TableType {
      *
      * @return problems, each naming the file; empty when the table is usable
      */
+    @Override
     public List<String> probe(String name, OpenContext context) {
         List<String> problems = new ArrayList<>(check(name, context));
         if (!problems.isEmpty()) return problems;
