@@ -46,6 +46,7 @@ public final class ServiceConfig {
     public final int maxConnections;
     public final Duration shutdownGrace;
     public final boolean configAsRetry;
+    public final int platformThreads;
 
     private ServiceConfig(Path dir, MainCf mainCf, MainCf proxymapCf) throws ConfigException {
         this.configDirectory = dir;
@@ -78,6 +79,7 @@ public final class ServiceConfig {
         maxConnections = typed(Setting.MAX_CONNECTIONS, v -> Values.integer(v, 1));
         shutdownGrace = typed(Setting.SHUTDOWN_GRACE, v -> Values.time(v, 's'));
         configAsRetry = typed(Setting.CONFIG_AS_RETRY, Values::bool);
+        platformThreads = typed(Setting.PLATFORM_THREADS, v -> Values.integer(v, 0));
     }
 
     /** Names used as $name in either file: user-defined parameters, as postconf counts them. */

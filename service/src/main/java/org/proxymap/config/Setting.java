@@ -26,6 +26,14 @@ public enum Setting {
             "On stop, time for requests in flight to be answered before connections are closed."),
     CONFIG_AS_RETRY("proxymap_config_status_as_retry", "no",
             "Answer CONFIG (5) as RETRY (2), for Postfix 2.x clients that do not know status 5."),
+    SQL_MAX_CONNECTIONS("proxymap_sql_max_connections", "100",
+            "Database connections open at once, all SQL tables and pools together; a lookup waits up to proxymap_sql_query_timeout for one, then answers RETRY."),
+    SQL_POOL_MAX_CONNECTIONS("proxymap_sql_pool_max_connections", "20",
+            "Connections of one pool (one database host, user and database, shared by every table that uses it)."),
+    SQL_CONNECT_TIMEOUT("proxymap_sql_connect_timeout", "2s",
+            "Time to connect to a database server (and to check a pooled connection) before trying the next host or answering RETRY."),
+    SQL_QUERY_TIMEOUT("proxymap_sql_query_timeout", "5s",
+            "Time for one query, and for a free connection; a slower lookup answers RETRY."),
     JMX_PORT("proxymap_jmx_port", "0",
             "TCP port of the remote JMX connector (registry and RMI share it); 0 keeps remote JMX off. Read at start only."),
     JMX_ADDRESS("proxymap_jmx_address", "127.0.0.1",
@@ -33,7 +41,9 @@ public enum Setting {
     JMX_PASSWORD_FILE("proxymap_jmx_password_file", "${config_directory}/proxymap-jmx.password",
             "JMX users and passwords, one 'user password' per line, mode 0600 (required when the port is set)."),
     JMX_ACCESS_FILE("proxymap_jmx_access_file", "${config_directory}/proxymap-jmx.access",
-            "JMX roles, one 'user readonly|readwrite' per line: readonly reads attributes, readwrite may also reload and look up.");
+            "JMX roles, one 'user readonly|readwrite' per line: readonly reads attributes, readwrite may also reload and look up."),
+    PLATFORM_THREADS("proxymap_platform_threads", "256",
+            "Connections served by a platform thread each (the lowest latency per request); further connections get a virtual thread each, so proxymap_max_connections stays cheap. 0: virtual threads only.");
 
     private final String key;
     private final String defaultValue;

@@ -8,10 +8,8 @@ import org.proxymap.config.AllowList;
 import org.proxymap.config.ConfigException;
 import org.proxymap.config.ServiceConfig;
 import org.proxymap.jmx.CheckReport;
-import org.proxymap.table.LookupTable;
 import org.proxymap.table.OpenContext;
 import org.proxymap.table.SharedResources;
-import org.proxymap.table.TableOpenException;
 import org.proxymap.table.TableRegistry;
 import org.proxymap.table.TableType;
 
@@ -19,7 +17,7 @@ import org.proxymap.table.TableType;
  * Checks a configuration directory without changing the running service (like
  * {@code postfix check} / {@code nginx -t}): the configuration loads (syntax, expansion,
  * every setting's value), and every approved table's definition checks
- * ({@link TableType#check}) and opens ({@link TableType#open}, so database tables connect),
+ * and opens ({@link TableType#probe}; database tables connect to their server),
  * using resources of its own that are closed afterwards. Used by {@code proxymap check} and
  * the JMX {@code check} operation.
  *
@@ -61,13 +59,9 @@ public final class ConfigChecker {
                 }
                 OpenContext ctx = new OpenContext(writable, 0, c.parameters(), resources);
                 try {
-                    List<String> found = type.check(Reloader.nameOf(fullName), ctx);
-                    for (String p : found) errors.add(where + ": proxy:" + fullName + ": " + p);
-                    if (!found.isEmpty()) return;
-                    LookupTable t = type.open(Reloader.nameOf(fullName), ctx);
-                    t.close();
-                } catch (TableOpenException e) {
-                    errors.add(where + ": proxy:" + fullName + ": " + e.getMessage());
+                    for (String p : type.probe(Reloader.nameOf(fullName), ctx)) {
+                        errors.add(where + ": proxy:" + fullName + ": " + p);
+                    }
                 } catch (RuntimeException e) {
                     errors.add(where + ": proxy:" + fullName + ": " + e);
                 }

@@ -76,10 +76,15 @@ import org.proxymap.table.TableRegistry;
  *   proxymap_max_connections = 10000       connections served at once
  *   proxymap_shutdown_grace = 10s          time for requests in flight on stop
  *   proxymap_config_status_as_retry = no   send CONFIG as RETRY (Postfix 2.x clients)
+ *   proxymap_sql_max_connections = 100     database connections open at once, all SQL pools together
+ *   proxymap_sql_pool_max_connections = 20 connections of one pool (host, user, database)
+ *   proxymap_sql_connect_timeout = 2s      connect to (or check) a database server
+ *   proxymap_sql_query_timeout = 5s        one query, or the wait for a free connection
  *   proxymap_jmx_port = 0                  remote JMX port (0: off; MXBeans stay local)
  *   proxymap_jmx_address = 127.0.0.1       address of the remote JMX connector
  *   proxymap_jmx_password_file = $config_directory/proxymap-jmx.password  (user password, 0600)
  *   proxymap_jmx_access_file = $config_directory/proxymap-jmx.access      (user readonly|readwrite)
+ *   proxymap_platform_threads = 256        connections on platform threads; more get virtual ones
  *
  * SIGNALS
  *   SIGUSR2 reloads the configuration (jsvc forwards it to signal(); in the foreground a

@@ -75,7 +75,10 @@ public final class AttrReader {
                     int n = i - pos;
                     checkSize(len + n, isName);
                     buf.position(i + 1);
-                    if (len == 0) return new String(arr, pos, n, StandardCharsets.ISO_8859_1);
+                    if (len == 0) {
+                        String known = known(arr, pos, n);
+                        return known != null ? known : new String(arr, pos, n, StandardCharsets.ISO_8859_1);
+                    }
                     append(arr, pos, n, len);
                     return new String(scratch, 0, len + n, StandardCharsets.ISO_8859_1);
                 }
@@ -86,6 +89,23 @@ public final class AttrReader {
             len += n;
             buf.position(lim);
         }
+    }
+
+    /** Attribute names and request types that every request repeats: no new String for them. */
+    private static final String[] KNOWN = {"request", "table", "flags", "key", "lookup", "instance_flags", "value",
+        "open", "function", "update", "delete", "sequence", "status", "protocol"};
+    private static final byte[][] KNOWN_BYTES = new byte[KNOWN.length][];
+    static {
+        for (int i = 0; i < KNOWN.length; i++) KNOWN_BYTES[i] = KNOWN[i].getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    private static String known(byte[] a, int off, int n) {
+        if (n > 14) return null;
+        for (int k = 0; k < KNOWN_BYTES.length; k++) {
+            byte[] b = KNOWN_BYTES[k];
+            if (b.length == n && java.util.Arrays.equals(a, off, off + n, b, 0, n)) return KNOWN[k];
+        }
+        return null;
     }
 
     private void append(byte[] src, int off, int n, int len) {

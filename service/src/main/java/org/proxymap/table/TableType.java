@@ -45,6 +45,22 @@ public interface TableType {
     }
 
     /**
+     * What {@code check} mode runs for an approved table: the definition check, then an
+     * open and close; a type that talks to a server overrides this to reach it as well.
+     * One line per problem; empty when the table is usable.
+     */
+    default List<String> probe(String name, OpenContext context) {
+        List<String> problems = check(name, context);
+        if (!problems.isEmpty()) return problems;
+        try {
+            open(name, context).close();
+        } catch (TableOpenException e) {
+            return List.of(e.getMessage());
+        }
+        return List.of();
+    }
+
+    /**
      * What an open instance of {@code name} is made from, as a digest: when it differs from
      * the one taken at the previous load, a reload re-opens the table (the old instance closes
      * after its requests in flight). The default covers tables whose name is a file (texthash,

@@ -1,0 +1,61 @@
+package org.proxymap.bench;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * Samples the database's {@code Threads_connected} a few times a second during a run and
+ * keeps the largest value, minus the sampler's own connection: the connections the server
+ * under test holds.
+ */
+final class DbConnectionSampler implements AutoCloseable {
+    private final Connection connection;
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile int max = -1;
+    private volatile String problem;
+
+    DbConnectionSampler(String url, String user, String password) throws SQLException {
+        connection = DriverManager.getConnection(url, user, password);
+        thread = Thread.ofPlatform().daemon().name("db-sampler").start(this::run);
+    }
+
+    private void run() {
+        try (Statement st = connection.createStatement()) {
+            while (running) {
+                try (ResultSet rs = st.executeQuery("SHOW GLOBAL STATUS LIKE 'Threads_connected'")) {
+                    if (rs.next()) max = Math.max(max, rs.getInt(2) - 1);
+                }
+                Thread.sleep(200);
+            }
+        } catch (SQLException e) {
+            problem = e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Starts a new window: the maximum seen from now on. */
+    void reset() { max = -1; }
+
+    /** Largest number of connections held by others since {@link #reset()}, or -1. */
+    int max() {
+        if (problem != null) System.err.println("loadgen: database sampler: " + problem);
+        return max;
+    }
+
+    @Override
+    public void close() throws SQLException {
+        running = false;
+        thread.interrupt();
+        try {
+            thread.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        connection.close();
+    }
+}

@@ -1,0 +1,205 @@
+package org.proxymap.bench;
+
+import java.io.IOException;
+import java.net.UnixDomainSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Closed-loop load generator for any proxymap-compatible UNIX socket (ours, Postfix's,
+ * the {@link NullServer}): C clients, each on its own platform thread with one persistent
+ * connection, a hit/miss mix, a warm-up, then a fixed measured window.
+ *
+ * <pre>
+ * loadgen --socket PATH --table TYPE:NAME [--concurrency 1,4,16,64] [--duration 10] [--warmup 2]
+ *         [--nkeys 100000] [--hit-ratio 0.5] [--expect 'target%d@example.net' | --no-verify]
+ *         [--prewarm 5] [--flags 524353] [--no-hello] [--no-open] [--virtual-clients]
+ *         [--pids PID,...] [--db-url JDBC --db-user U --db-password P]
+ *         [--server NAME --table-label NAME --csv FILE]
+ * </pre>
+ *
+ * <p>Per concurrency it prints lookups/s, p50/p99/p99.9 latency, hits, misses, wrong answers
+ * and errors; with {@code --pids} the server's CPU per lookup (the whole process tree of
+ * each pid, including reaped children) and resident memory; with {@code --db-url} the
+ * largest number of database connections others held. With {@code --csv} it appends one
+ * row per concurrency: {@code server,table,concurrency,lookups_per_s,p50_us,p99_us,
+ * cpu_us_per_lookup,db_connections,rss_mb}. Exits 1 when a run had errors or wrong answers.
+ */
+public final class LoadGenerator {
+    static final String CSV_HEADER = "server,table,concurrency,lookups_per_s,p50_us,p99_us,cpu_us_per_lookup,db_connections,rss_mb";
+
+    /** One measured run. */
+    record Result(int concurrency, double seconds, long lookups, long hits, long misses, long wrong, long errors,
+                  long connectRetries, Histogram latency, double serverCpuSeconds, long rssBytes, int serverProcesses,
+                  int dbConnections, double clientCpuSeconds, double machineBusy, String lastError) {
+        double lookupsPerSecond() { return lookups / seconds; }
+        double micros(double percentile) { return latency.getValueAtPercentile(percentile) / 1000.0; }
+        double cpuMicrosPerLookup() { return lookups == 0 ? 0 : serverCpuSeconds * 1e6 / lookups; }
+    }
+
+    private Path socket;
+    private String table;
+    private int[] concurrency = {1};
+    private double duration = 10, warmup = 2, prewarm = 5;
+    private int nkeys = 100_000;
+    private double hitRatio = 0.5;
+    private String expect = "target%d@example.net";
+    private int flags = 524353;
+    private boolean hello = true, open = true, virtualClients;
+    private final List<Long> pids = new ArrayList<>();
+    private String dbUrl, dbUser = "", dbPassword = "";
+    private String serverLabel = "server", tableLabel;
+    private Path csv;
+
+    public static void main(String[] args) throws Exception {
+        LoadGenerator g = new LoadGenerator();
+        try {
+            g.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("loadgen: " + e.getMessage());
+            System.exit(2);
+        }
+        System.exit(g.runAll() ? 0 : 1);
+    }
+
+    void parse(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "--no-hello" -> hello = false;
+                case "--no-open" -> open = false;
+                case "--no-verify" -> expect = null;
+                case "--virtual-clients" -> virtualClients = true;
+                default -> {
+                    if (i + 1 >= args.length) throw new IllegalArgumentException(a + " needs a value (see the class comment)");
+                    String v = args[++i];
+                    switch (a) {
+                        case "--socket" -> socket = Path.of(v);
+                        case "--table" -> table = v;
+                        case "--concurrency" -> concurrency = Arrays.stream(v.split(",")).mapToInt(s -> Integer.parseInt(s.trim())).toArray();
+                        case "--duration" -> duration = Double.parseDouble(v);
+                        case "--warmup" -> warmup = Double.parseDouble(v);
+                        case "--prewarm" -> prewarm = Double.parseDouble(v);
+                        case "--nkeys" -> nkeys = Integer.parseInt(v);
+                        case "--hit-ratio" -> hitRatio = Double.parseDouble(v);
+                        case "--expect" -> expect = v.isEmpty() ? null : v;
+                        case "--flags" -> flags = Integer.parseInt(v);
+                        case "--pids" -> Arrays.stream(v.split(",")).filter(s -> !s.isBlank()).forEach(s -> pids.add(Long.parseLong(s.trim())));
+                        case "--db-url" -> dbUrl = v;
+                        case "--db-user" -> dbUser = v;
+                        case "--db-password" -> dbPassword = v;
+                        case "--server" -> serverLabel = v;
+                        case "--table-label" -> tableLabel = v;
+                        case "--csv" -> csv = Path.of(v);
+                        default -> throw new IllegalArgumentException("unknown option " + a + " (see the class comment)");
+                    }
+                }
+            }
+        }
+        if (socket == null || table == null) throw new IllegalArgumentException("--socket PATH and --table TYPE:NAME are required");
+        if (tableLabel == null) tableLabel = table.substring(0, Math.max(0, table.indexOf(':')));
+    }
+
+    boolean runAll() throws Exception {
+        boolean clean = true;
+        DbConnectionSampler db = dbUrl == null ? null : new DbConnectionSampler(dbUrl, dbUser, dbPassword);
+        try {
+            if (prewarm > 0) {
+                // once per server, unmeasured, at C=4: the JIT of a JVM server (and Postfix's table load)
+                // must not land in the first measured row
+                run(4, null, prewarm, 0);
+            }
+            for (int c : concurrency) {
+                Result r = run(c, db, warmup, duration);
+                System.out.println(describe(r));
+                if (csv != null) appendCsv(r);
+                clean &= r.errors() == 0 && r.wrong() == 0;
+            }
+        } finally {
+            if (db != null) db.close();
+        }
+        return clean;
+    }
+
+    Result run(int c, DbConnectionSampler db) throws InterruptedException {
+        return run(c, db, warmup, duration);
+    }
+
+    Result run(int c, DbConnectionSampler db, double warmup, double duration) throws InterruptedException {
+        LoadClient.Plan plan = new LoadClient.Plan(UnixDomainSocketAddress.of(socket), table, hello, open, nkeys,
+                hitRatio, expect, flags);
+        LoadClient.Phase phase = new LoadClient.Phase();
+        List<LoadClient> clients = new ArrayList<>();
+        List<Thread> threads = new ArrayList<>();
+        Thread.Builder builder = virtualClients ? Thread.ofVirtual().name("client-", 0) : Thread.ofPlatform().name("client-", 0);
+        for (int i = 0; i < c; i++) {
+            LoadClient lc = new LoadClient(plan, phase, 0x9E3779B97F4A7C15L * (i + 1));
+            clients.add(lc);
+            threads.add(builder.start(lc));
+        }
+        ProcessSampler server = new ProcessSampler(pids);
+        Thread.sleep((long) (warmup * 1000));
+        ProcessSampler.Sample s0 = server.sample();
+        long self0 = ProcessSampler.selfTicks();
+        long[] m0 = ProcessSampler.machineTicks();
+        if (db != null) db.reset();
+        long t0 = System.nanoTime();
+        phase.value = LoadClient.Phase.MEASURE;
+        Thread.sleep((long) (duration * 1000));
+        phase.value = LoadClient.Phase.STOP;
+        long t1 = System.nanoTime();
+        ProcessSampler.Sample s1 = server.sample();
+        long self1 = ProcessSampler.selfTicks();
+        long[] m1 = ProcessSampler.machineTicks();
+        int dbConnections = db == null ? 0 : db.max();
+        for (Thread t : threads) t.join(10_000);
+        Histogram all = new Histogram(60_000_000_000L, 3);
+        long lookups = 0, hits = 0, misses = 0, wrong = 0, errors = 0, retries = 0;
+        String lastError = null;
+        for (LoadClient lc : clients) {
+            all.add(lc.latency);
+            lookups += lc.lookups;
+            hits += lc.hits;
+            misses += lc.misses;
+            wrong += lc.wrong;
+            errors += lc.errors;
+            retries += lc.connectRetries;
+            if (lc.lastError != null) lastError = lc.lastError;
+        }
+        double busy = m1[1] == m0[1] ? 0 : (double) (m1[0] - m0[0]) / (m1[1] - m0[1]);
+        return new Result(c, (t1 - t0) / 1e9, lookups, hits, misses, wrong, errors, retries, all,
+                (s1.ticks() - s0.ticks()) / (double) ProcessSampler.TICKS_PER_SECOND, s1.rssBytes(), s1.processes(),
+                dbConnections, (self1 - self0) / (double) ProcessSampler.TICKS_PER_SECOND, busy, lastError);
+    }
+
+    String describe(Result r) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "%-8s %-10s C=%-3d %9.0f lookups/s  p50=%.0fus p99=%.0fus p99.9=%.0fus max=%.0fus"
+                        + "  hits=%d misses=%d wrong=%d errors=%d connect_retries=%d",
+                serverLabel, tableLabel, r.concurrency(), r.lookupsPerSecond(), r.micros(50), r.micros(99), r.micros(99.9),
+                r.latency().getMaxValue() / 1000.0, r.hits(), r.misses(), r.wrong(), r.errors(), r.connectRetries()));
+        sb.append(String.format(Locale.ROOT, "%n         server: cpu=%.2fs (%.1fus/lookup) rss=%.1fMB procs=%d db_connections=%d"
+                        + "  client cpu=%.2fs  machine busy=%.0f%% of %d cores",
+                r.serverCpuSeconds(), r.cpuMicrosPerLookup(), r.rssBytes() / 1048576.0, r.serverProcesses(), r.dbConnections(),
+                r.clientCpuSeconds(), r.machineBusy() * 100, Runtime.getRuntime().availableProcessors()));
+        if (r.lastError() != null && (r.errors() > 0 || r.wrong() > 0)) sb.append("\n         last error: ").append(r.lastError());
+        return sb.toString();
+    }
+
+    String csvRow(Result r) {
+        return String.format(Locale.ROOT, "%s,%s,%d,%.0f,%.1f,%.1f,%.1f,%d,%.1f", serverLabel, tableLabel, r.concurrency(),
+                r.lookupsPerSecond(), r.micros(50), r.micros(99), r.cpuMicrosPerLookup(), Math.max(0, r.dbConnections()),
+                r.rssBytes() / 1048576.0);
+    }
+
+    private void appendCsv(Result r) throws IOException {
+        if (!Files.exists(csv)) Files.writeString(csv, CSV_HEADER + "\n");
+        Files.writeString(csv, csvRow(r) + "\n", StandardOpenOption.APPEND);
+    }
+}

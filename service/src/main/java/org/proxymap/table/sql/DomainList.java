@@ -1,0 +1,125 @@
+package org.proxymap.table.sql;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import org.proxymap.table.Keys;
+import org.proxymap.table.LookupTable;
+import org.proxymap.table.OpenContext;
+import org.proxymap.table.TableException;
+import org.proxymap.table.TableOpenException;
+import org.proxymap.table.TableType;
+
+/**
+ * The {@code domain} parameter: Postfix's {@code string_list} (match_list.c with
+ * match_string). Items are separated by commas or whitespace; {@code !} negates;
+ * {@code /file/name} is replaced by the items in that file; {@code type:table} matches when
+ * the domain is found in that table; anything else matches by exact, case-insensitive
+ * string comparison. The first matching item decides.
+ */
+final class DomainList implements AutoCloseable {
+    private record Item(boolean match, String string, LookupTable table, String tableName, String error) {}
+
+    private final List<Item> items = new ArrayList<>();
+    private final List<LookupTable> opened = new ArrayList<>();
+
+    DomainList(String spec, String where, OpenContext context) throws TableOpenException {
+        try {
+            parse(spec, true, where, context);
+        } catch (TableOpenException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private void parse(String spec, boolean initial, String where, OpenContext context) throws TableOpenException {
+        for (String token : spec.split("[,\\s]+")) {
+            if (token.isEmpty()) continue;
+            if (token.startsWith("#")) break; // Postfix: comment at end of line is not supported
+            boolean match = initial;
+            int i = 0;
+            while (i < token.length() && token.charAt(i) == '!') {
+                match = !match;
+                i++;
+            }
+            String item = token.substring(i);
+            if (item.isEmpty()) throw new TableOpenException(where + ": domain: no pattern after '!'");
+            if (item.startsWith("/")) {
+                List<String> lines;
+                try {
+                    lines = Files.readAllLines(Path.of(item), StandardCharsets.ISO_8859_1);
+                } catch (IOException e) {
+                    // Postfix: a pseudo table whose lookups fail, so the lookup answers RETRY
+                    items.add(new Item(match, null, null, item, "open file " + item + ": " + e.getMessage()));
+                    continue;
+                }
+                for (String line : lines) if (!line.startsWith("#")) parse(line, match, where, context);
+            } else if (item.charAt(0) != '[' && item.indexOf(':') > 0) {
+                items.add(new Item(match, null, openTable(item, where, context), item, null));
+            } else {
+                items.add(new Item(match, Keys.asciiLower(item), null, null, null));
+            }
+        }
+    }
+
+    private LookupTable openTable(String item, String where, OpenContext context) throws TableOpenException {
+        int colon = item.indexOf(':');
+        String type = item.substring(0, colon);
+        TableType tt = types().get(type);
+        if (tt == null) throw new TableOpenException(where + ": domain: unsupported dictionary type: " + type);
+        try {
+            LookupTable t = tt.open(item.substring(colon + 1),
+                    new OpenContext(false, 0x80040, context.parameters(), context.resources()));
+            opened.add(t);
+            return t;
+        } catch (TableOpenException e) {
+            throw new TableOpenException(where + ": domain: " + e.getMessage());
+        }
+    }
+
+    private static volatile Map<String, TableType> types;
+
+    private static Map<String, TableType> types() {
+        if (types == null) {
+            Map<String, TableType> m = new HashMap<>();
+            for (TableType t : ServiceLoader.load(TableType.class)) m.put(t.name(), t);
+            types = m;
+        }
+        return types;
+    }
+
+    /**
+     * @return true when {@code domain} matches
+     * @throws TableException when a table in the list fails (the lookup then answers that)
+     */
+    boolean matches(String domain) throws TableException {
+        String folded = Keys.asciiLower(domain);
+        for (Item it : items) {
+            if (it.error != null) throw TableException.retry(it.error);
+            if (it.table != null) {
+                String v;
+                try {
+                    v = it.table.lookup(folded);
+                } catch (TableException e) {
+                    throw TableException.retry(it.tableName + ": table lookup problem: " + e.getMessage());
+                }
+                if (v != null) return it.match;
+            } else if (it.string.equals(folded)) {
+                return it.match;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public void close() {
+        for (LookupTable t : opened) t.close();
+        opened.clear();
+    }
+}

@@ -1,0 +1,183 @@
+package org.proxymap.table.sql;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.proxymap.protocol.DictFlags;
+import org.proxymap.table.LookupTable;
+import org.proxymap.table.TableException;
+
+/**
+ * One mysql table: Postfix's {@code dict_mysql_lookup()} over a shared {@link SqlPool}.
+ *
+ * <p>Keys and values are ISO-8859-1 strings standing for the client's bytes. A key is
+ * decoded with the table's {@code charset} for the query; text result fields are encoded
+ * back to it (binary columns are passed as they are), so clients see the bytes Postfix's
+ * own client would return.
+ */
+final class MysqlTable implements LookupTable {
+    private static final Logger log = LogManager.getLogger("proxymap");
+    private static final LogLimiter limited = new LogLimiter(10_000);
+
+    private final String name;
+    private final String fullName;
+    private final MysqlConfig cf;
+    private final SqlPool pool;
+    private final DomainList domain;
+    private final Runnable release;
+    private final Charset charset;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+
+    MysqlTable(String name, MysqlConfig cf, SqlPool pool, DomainList domain, Runnable release) {
+        this.name = name;
+        this.fullName = "mysql:" + name;
+        this.cf = cf;
+        this.pool = pool;
+        this.domain = domain;
+        this.release = release;
+        this.charset = Charsets.forName(cf.charset);
+    }
+
+    @Override
+    public int implFlags() { return DictFlags.FIXED; }
+
+    /** The raw result fields of one query: rows of columns, null for SQL NULL. */
+    private record Rows(List<String[]> rows) {}
+
+    @Override
+    public String lookup(String key) throws TableException {
+        if (domain != null) {
+            int at = key.lastIndexOf('@');
+            if (at <= 0 || at == key.length() - 1) return null;
+            boolean match;
+            try {
+                match = domain.matches(key.substring(at + 1));
+            } catch (TableException e) {
+                log.warn("{} 'domain' pattern match failed for '{}': {}", fullName, key, e.getMessage());
+                throw e;
+            }
+            if (!match) return null;
+        }
+        String text = decode(key);
+        if (text == null) return null;
+        if (cf.templates.expandQuery(text, s -> s) == null) return null;
+        Rows rows;
+        try {
+            rows = pool.run((c, noBackslashEscapes) -> query(c, cf.templates.expandQuery(text, s -> MysqlEscape.escape(s, noBackslashEscapes))));
+        } catch (SqlPool.QueryFailed e) {
+            limited.warn(fullName, fullName + ": query failed: " + e.getMessage());
+            throw TableException.retry(fullName + ": query failed: " + e.getMessage());
+        }
+        if (rows == null) return null;
+        StringBuilder out = new StringBuilder();
+        int expansion = 0;
+        for (String[] row : rows.rows()) {
+            for (String field : row) {
+                if (field == null) continue;
+                if (field.isEmpty()) {
+                    limited.warn(fullName + " empty", "table \"" + fullName + "\": empty lookup result for: \"" + key + "\" -- ignored");
+                    continue;
+                }
+                if (cf.templates.expandResult(field, key, out) && cf.expansionLimit > 0 && ++expansion > cf.expansionLimit) {
+                    log.warn("dict_mysql_lookup: {}: Expansion limit exceeded for key: '{}'", name, key);
+                    throw TableException.retry(fullName + ": expansion limit " + cf.expansionLimit + " exceeded for key " + key);
+                }
+            }
+        }
+        return out.isEmpty() ? null : out.toString();
+    }
+
+    /** Runs one query; null when it returned no result set and that is allowed. */
+    private Rows query(java.sql.Connection c, String sql) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.setEscapeProcessing(false);
+            st.setQueryTimeout((int) Math.max(1, pool.queryTimeout().toSeconds()));
+            boolean isResult = st.execute(sql);
+            Rows first = null;
+            boolean multiple = false;
+            while (true) {
+                if (isResult) {
+                    try (ResultSet rs = st.getResultSet()) {
+                        if (first == null) first = read(rs);
+                        else multiple = true;
+                    }
+                } else if (st.getUpdateCount() == -1) {
+                    break;
+                }
+                isResult = st.getMoreResults();
+            }
+            if (multiple) throw new SQLException("multiple result sets returning data are not supported", "HY000");
+            if (first == null && cf.requireResultSet) {
+                throw new SQLException("query returned no result set (require_result_set = yes)", "HY000");
+            }
+            return first;
+        }
+    }
+
+    private Rows read(ResultSet rs) throws SQLException {
+        ResultSetMetaData md = rs.getMetaData();
+        int n = md.getColumnCount();
+        boolean[] binary = new boolean[n + 1];
+        for (int j = 1; j <= n; j++) {
+            int t = md.getColumnType(j);
+            binary[j] = t == Types.BINARY || t == Types.VARBINARY || t == Types.LONGVARBINARY || t == Types.BLOB;
+        }
+        List<String[]> rows = new ArrayList<>();
+        while (rs.next()) {
+            String[] row = new String[n];
+            for (int j = 1; j <= n; j++) {
+                if (binary[j]) {
+                    byte[] b = rs.getBytes(j);
+                    row[j - 1] = b == null ? null : new String(b, StandardCharsets.ISO_8859_1);
+                } else {
+                    String v = rs.getString(j);
+                    row[j - 1] = v == null ? null : new String(v.getBytes(charset), StandardCharsets.ISO_8859_1);
+                }
+            }
+            rows.add(row);
+        }
+        return new Rows(rows);
+    }
+
+    /** Client bytes to text for the query; null when they are not valid in the table's charset. */
+    private String decode(String key) {
+        byte[] b = key.getBytes(StandardCharsets.ISO_8859_1);
+        try {
+            return charset.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(b)).toString();
+        } catch (CharacterCodingException e) {
+            log.debug("{}: skipping lookup of key that is not valid {}: '{}'", fullName, cf.charset, key);
+            return null;
+        }
+    }
+
+    /** Connects and runs the query once with a key no table holds. */
+    void check() throws TableException {
+        try {
+            pool.run((c, nbe) -> {
+                String q = cf.templates.expandQuery("proxymap-check@invalid.invalid", s -> MysqlEscape.escape(s, nbe));
+                return q == null ? null : query(c, q);
+            });
+        } catch (SqlPool.QueryFailed e) {
+            throw TableException.retry("query failed: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) return; // a second release would close a pool others use
+        if (domain != null) domain.close();
+        release.run();
+    }
+}

@@ -1,0 +1,197 @@
+package org.proxymap.table.sql;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.Function;
+import org.proxymap.config.Setting;
+import org.proxymap.config.Values;
+import org.proxymap.table.LookupTable;
+import org.proxymap.table.OpenContext;
+import org.proxymap.table.TableException;
+import org.proxymap.table.TableOpenException;
+import org.proxymap.table.TableType;
+
+/**
+ * {@code mysql:/path/file.cf}: Postfix's mysql_table(5), every parameter, with connections
+ * pooled per database target and shared by all tables and clients (see {@link SqlPool}).
+ * Read-only, as in Postfix.
+ */
+public final class MysqlType implements TableType {
+
+    @Override
+    public String name() { return "mysql"; }
+
+    @Override
+    public LookupTable open(String name, OpenContext context) throws TableOpenException {
+        if (context.writable()) throw new TableOpenException("mysql:" + name + " map requires O_RDONLY access mode");
+        MysqlConfig cf = MysqlConfig.load(name, context.parameters());
+        SqlPool.Target target = target(cf, context.parameters());
+        String budgetKey = ConnectionBudget.RESOURCE_KEY;
+        int max = setting(context.parameters(), Setting.SQL_MAX_CONNECTIONS, v -> Values.integer(v, 1), name);
+        ConnectionBudget budget = context.resources().acquire(budgetKey, () -> new ConnectionBudget(max));
+        String poolKey = poolKey(target);
+        SqlPool pool;
+        try {
+            pool = context.resources().acquire(poolKey, () -> new SqlPool(target, budget));
+        } catch (RuntimeException e) {
+            context.resources().release(budgetKey);
+            throw e;
+        }
+        DomainList domain = null;
+        try {
+            if (!cf.domain.isEmpty()) domain = new DomainList(cf.domain, name, context);
+            return new MysqlTable(name, cf, pool, domain, () -> {
+                context.resources().release(poolKey);
+                context.resources().release(budgetKey);
+            });
+        } catch (TableOpenException | RuntimeException e) {
+            context.resources().release(poolKey);
+            context.resources().release(budgetKey);
+            throw e;
+        }
+    }
+
+    /**
+     * Checks the definition without contacting a server (run on every reload): the .cf file
+     * parses, every value Postfix would reject is valid, hosts, TLS files and the SQL
+     * settings are usable, the {@code domain} list parses.
+     */
+    @Override
+    public List<String> check(String name, OpenContext context) {
+        try {
+            MysqlConfig cf = MysqlConfig.load(name, context.parameters());
+            target(cf, context.parameters());
+            setting(context.parameters(), Setting.SQL_MAX_CONNECTIONS, v -> Values.integer(v, 1), name);
+            if (!cf.domain.isEmpty()) new DomainList(cf.domain, name, context).close();
+            return List.of();
+        } catch (TableOpenException e) {
+            return List.of(e.getMessage());
+        }
+    }
+
+    /**
+     * Connects and runs the query once, with a key no table holds: for {@code check} mode.
+     * {@link #open} itself never contacts the database, as Postfix's does not: a database
+     * that is down when a table is opened must not leave a surrogate behind, its lookups
+     * answer RETRY until it is back.
+     *
+     * @return problems, each naming the file; empty when the table is usable
+     */
+    @Override
+    public List<String> probe(String name, OpenContext context) {
+        List<String> problems = new ArrayList<>(check(name, context));
+        if (!problems.isEmpty()) return problems;
+        try (LookupTable t = open(name, context)) {
+            ((MysqlTable) t).check();
+        } catch (TableOpenException e) {
+            problems.add(e.getMessage());
+        } catch (TableException e) {
+            problems.add(name + ": " + e.getMessage());
+        }
+        return problems;
+    }
+
+    /**
+     * The .cf file, plus what it refers to: the option file, {@code domain} files and the
+     * SQL settings, so a reload re-opens the table when any of them changed.
+     */
+    @Override
+    public String fingerprint(String name, OpenContext context) {
+        StringBuilder sb = new StringBuilder(TableType.fileFingerprint(name));
+        try {
+            MysqlConfig cf = MysqlConfig.load(name, context.parameters());
+            if (!name.startsWith("/") && !name.startsWith(".")) sb.append("|legacy:").append(cf.query).append(cf.hosts)
+                    .append(cf.user).append(cf.dbname).append(cf.domain).append(cf.resultFormat);
+            if (cf.optionFile != null) sb.append("|opt:").append(TableType.fileFingerprint(cf.optionFile));
+            for (String item : cf.domain.split("[,\\s]+")) {
+                String f = item.replaceFirst("^!+", "");
+                if (f.startsWith("/")) sb.append("|dom:").append(TableType.fileFingerprint(f));
+            }
+        } catch (TableOpenException e) {
+            sb.append("|bad:").append(e.getMessage());
+        }
+        for (Setting s : new Setting[] {Setting.SQL_MAX_CONNECTIONS, Setting.SQL_POOL_MAX_CONNECTIONS,
+                Setting.SQL_CONNECT_TIMEOUT, Setting.SQL_QUERY_TIMEOUT}) {
+            sb.append('|').append(context.parameters().apply(s.key()));
+        }
+        return sb.toString();
+    }
+
+    static SqlPool.Target target(MysqlConfig cf, Function<String, String> parameters) throws TableOpenException {
+        Map<String, String> opt = OptionFile.read(cf.optionFile, cf.optionGroup);
+        List<HostSpec> hosts = new ArrayList<>();
+        for (String h : cf.hosts) {
+            try {
+                hosts.add(HostSpec.parse(h));
+            } catch (IllegalArgumentException e) {
+                throw new TableOpenException(cf.name + ": hosts: " + e.getMessage());
+            }
+        }
+        Properties driver;
+        try {
+            driver = TlsOptions.driverProperties(cf, opt);
+        } catch (IOException | GeneralSecurityException e) {
+            throw new TableOpenException(cf.name + ": TLS settings: " + e.getMessage());
+        }
+        String user = !cf.user.isEmpty() ? cf.user : opt.getOrDefault("user", "");
+        String password = !cf.password.isEmpty() ? cf.password : opt.getOrDefault("password", "");
+        String socket = opt.getOrDefault("socket", "/run/mysqld/mysqld.sock");
+        int port = 3306;
+        if (opt.containsKey("port")) {
+            try {
+                port = Integer.parseInt(opt.get("port"));
+            } catch (NumberFormatException e) {
+                throw new TableOpenException(cf.name + ": option file: bad port = " + opt.get("port"));
+            }
+        }
+        int poolMax = setting(parameters, Setting.SQL_POOL_MAX_CONNECTIONS, v -> Values.integer(v, 1), cf.name);
+        Duration connect = setting(parameters, Setting.SQL_CONNECT_TIMEOUT, v -> Values.time(v, 's'), cf.name);
+        Duration query = setting(parameters, Setting.SQL_QUERY_TIMEOUT, v -> Values.time(v, 's'), cf.name);
+        if (connect.isZero()) connect = Duration.ofSeconds(1);
+        if (query.isZero()) query = Duration.ofSeconds(1);
+        // what makes TLS differ, without the generated key store and its password
+        String tls = driver.getProperty("sslMode") + "|" + cf.tlsCAfile + "|" + cf.tlsCApath + "|" + cf.tlsCertFile + "|"
+                + cf.tlsKeyFile + "|" + cf.tlsCiphers + "|" + opt.entrySet().stream().filter(e -> e.getKey().startsWith("ssl"))
+                .sorted(Map.Entry.comparingByKey()).toList();
+        return new SqlPool.Target(List.copyOf(hosts), user, password, cf.dbname, driver, tls, cf.retryInterval,
+                cf.idleInterval, poolMax, connect, query, socket, port);
+    }
+
+    private interface Parser<T> { T parse(String v); }
+
+    private static <T> T setting(Function<String, String> parameters, Setting s, Parser<T> p, String table)
+            throws TableOpenException {
+        String v = parameters.apply(s.key());
+        if (v == null) v = s.defaultValue();
+        try {
+            return p.parse(v);
+        } catch (IllegalArgumentException e) {
+            throw new TableOpenException("mysql:" + table + ": " + s.key() + " = " + v + ": " + e.getMessage());
+        }
+    }
+
+    /** One pool per target: everything that changes how connections are made, password hashed. */
+    static String poolKey(SqlPool.Target t) {
+        return "mysql:" + t.describe() + " tls=" + t.tlsIdentity() + " retry=" + t.retryInterval() + " idle=" + t.idleInterval()
+                + " max=" + t.poolMax() + " connect=" + t.connectTimeout() + " query=" + t.queryTimeout()
+                + " socket=" + t.defaultSocket() + " port=" + t.defaultPort() + " auth=" + sha256(t.password());
+    }
+
+    private static String sha256(String s) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(d, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
