@@ -16,7 +16,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -92,7 +91,10 @@ class TranscriptReplayTest {
                 int at = list.indexOf(list.stream().filter(s -> s.number() == 13).findFirst().orElseThrow());
                 list.add(at, fifteen);
             }
-            for (Scenario s : list) tests.add(dynamicTest(s.toString() + " " + s.title(), () -> replay(d, s)));
+            for (Scenario s : list) {
+                if (notReplayed(d, s.number())) continue;
+                tests.add(dynamicTest(s.toString() + " " + s.title(), () -> replay(d, s)));
+            }
         }
         return tests.stream();
     }
@@ -105,17 +107,23 @@ class TranscriptReplayTest {
         return colon < 0 ? null : t.substring(0, colon);
     }
 
+    /**
+     * Scenarios not replayed here: 27/28 (mysql: MysqlServerTest compares real postmap through
+     * this server with Postfix's own mysql client on a real MariaDB), and the 3.5 set's 32/33
+     * (a 3.5 client against a 3.10 server and back: about servers of other versions; A and B
+     * cannot be told apart on the wire, hence proxymap_protocol_announcement).
+     */
+    private static boolean notReplayed(Dialect d, int n) {
+        return n == 27 || n == 28 || (d == Dialect.A && (n == 32 || n == 33));
+    }
+
     private void replay(Dialect d, Scenario golden) throws Exception {
-        int n = golden.number();
-        Assumptions.assumeFalse(n == 27 || n == 28, "mysql scenarios need a MariaDB; the mysql table tests cover them");
-        Assumptions.assumeFalse(d == Dialect.A && (n == 32 || n == 33),
-                "a 3.5 client against a 3.10 server and back: about servers of other versions; A and B cannot be told apart on the wire, hence proxymap_protocol_announcement");
         TestServer server = servers.get(d);
         Scenario s = golden.withDir(dirs.get(d).toString());
         for (Step m : s.messages()) {
             String type = m.toServer() ? tableType(m) : null;
-            Assumptions.assumeTrue(type == null || server.server.registry().typeNames().contains(type),
-                    "table type " + type + " is not available in this build yet");
+            assertTrue(type == null || server.server.registry().typeNames().contains(type),
+                    "table type " + type + " is not available in this build");
         }
         TranscriptPlayer player = players.get(d);
         player.play(s);
