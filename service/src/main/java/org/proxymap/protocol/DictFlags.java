@@ -8,6 +8,8 @@ public final class DictFlags {
     public static final int PATTERN = 0x20;
     public static final int DUP_REPLACE = 0x80;
     public static final int SYNC_UPDATE = 0x100;
+    /** paranoid: skip rules that substitute $n (trivial-rewrite's transport_maps) */
+    public static final int NO_REGSUB = 0x800;
     public static final int FOLD_FIX = 0x4000;
     public static final int FOLD_MUL = 0x8000;
     public static final int MULTI_WRITER = 0x40000;
@@ -18,4 +20,11 @@ public final class DictFlags {
     public static final int RQST_MASK = 0x8F9C3;
     /** Per-instance bits of dialects A and B (INST_MASK up to 3.10). */
     public static final int INST_MASK = ~(IMPL_MASK | RQST_MASK);
+
+    /**
+     * The instance flags that change how one of our tables opens, and so tell table
+     * instances apart. Postfix keys instances on every bit, which would let a client make
+     * the server open a new instance for each of 2^32 flag values.
+     */
+    public static final int OPEN_MASK = NO_REGSUB;
 }

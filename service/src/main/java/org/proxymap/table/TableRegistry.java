@@ -12,9 +12,10 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * Opens tables lazily and shares one instance per table name, access mode and instance
- * flags among all clients, as Postfix's {@code proxy_map_find()} does. A table that cannot
- * be opened is served by a surrogate that answers RETRY.
+ * Opens tables lazily and shares one instance per table name, access mode and the instance
+ * flags that change how a table opens ({@code DictFlags.OPEN_MASK}) among all clients, as
+ * Postfix's {@code proxy_map_find()} does. A table that cannot be opened is served by a
+ * surrogate that answers RETRY.
  */
 public final class TableRegistry implements AutoCloseable {
     private static final Logger log = LogManager.getLogger("proxymap");
@@ -57,8 +58,11 @@ public final class TableRegistry implements AutoCloseable {
      * must {@link TableHandle#release()} it when the reply is done.
      *
      * @param fullName an approved table name with a colon, without {@code proxy:}
+     * @param clientInstanceFlags the client's instance flags; only {@link
+     *        org.proxymap.protocol.DictFlags#OPEN_MASK} of them select the instance
      */
-    public TableHandle acquire(String fullName, boolean writable, int instanceFlags) {
+    public TableHandle acquire(String fullName, boolean writable, int clientInstanceFlags) {
+        int instanceFlags = clientInstanceFlags & org.proxymap.protocol.DictFlags.OPEN_MASK;
         Key key = new Key(fullName, writable, instanceFlags);
         while (true) {
             TableHandle h = open.get(key);

@@ -300,13 +300,15 @@ class DispatcherTest {
     }
 
     @Test
-    void oneInstancePerTableServiceAndInstanceFlags() {
+    void oneInstancePerTableServiceAndOpenRelevantInstanceFlags() {
         call(read, "request", "open", "table", "fixed:/t", "flags", "0");
         call(read, "request", "lookup", "table", "fixed:/t", "flags", "524353", "key", "x"); // request bits: same instance
         assertEquals(1, opens.get());
         call(read, "request", "open", "table", "fixed:/t", "instance_flags", "540737");
-        call(read, "request", "lookup", "table", "fixed:/t", "instance_flags", "540737", "flags", "540753", "key", "x");
-        assertEquals(2, opens.get());
+        call(read, "request", "lookup", "table", "fixed:/t", "instance_flags", "540736", "flags", "540753", "key", "x");
+        assertEquals(1, opens.get(), "smtpd's and postmap's instance flags open the table the same way: shared");
+        call(read, "request", "open", "table", "fixed:/t", "instance_flags", String.valueOf(540736 | 0x800));
+        assertEquals(2, opens.get(), "no_regsub opens rule tables differently: its own instance");
         call(write, "request", "open", "table", "fixed:/w", "flags", "0");
         call(read, "request", "open", "table", "fixed:/w", "flags", "0");
         assertEquals(4, opens.get(), "proxywrite and proxymap instances are separate, as Postfix's processes");

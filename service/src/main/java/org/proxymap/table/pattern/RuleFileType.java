@@ -8,6 +8,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.proxymap.protocol.DictFlags;
 import org.proxymap.table.LookupTable;
 import org.proxymap.table.OpenContext;
 import org.proxymap.table.TableOpenException;
@@ -21,7 +22,6 @@ import org.proxymap.table.file.PostfixLines;
  */
 abstract class RuleFileType implements TableType {
     static final Logger log = LogManager.getLogger("proxymap");
-    static final int NO_REGSUB = 1 << 11;
 
     abstract RuleFileParser.Dialect dialect();
 
@@ -29,7 +29,7 @@ abstract class RuleFileType implements TableType {
     public LookupTable open(String name, OpenContext context) throws TableOpenException {
         String type = name();
         String content = readRules(type, name, context);
-        RuleFileParser parser = new RuleFileParser(dialect(), name, (context.instanceFlags() & NO_REGSUB) != 0,
+        RuleFileParser parser = new RuleFileParser(dialect(), name, (context.instanceFlags() & DictFlags.NO_REGSUB) != 0,
                 msg -> log.warn(msg));
         return new PatternTable(parser.parse(content, name));
     }

@@ -167,7 +167,7 @@ class RuleFilesTest {
 
     @Test
     void noRegsubAndProxywriteAndMissingFile() throws Exception {
-        var noRegsub = new OpenContext(false, RuleFileType.NO_REGSUB, k -> null, null);
+        var noRegsub = new OpenContext(false, org.proxymap.protocol.DictFlags.NO_REGSUB, k -> null, null);
         LookupTable t = new RegexpType().open("{ {/(a)/ $1}, {/a/ plain} }", noRegsub);
         assertEquals("plain", t.lookup("a"));
         var write = new OpenContext(true, 0, k -> null, null);
