@@ -50,10 +50,19 @@ public interface ServiceMXBean {
     /** Connections closed after proxymap_idle_timeout without a request. */
     long getIdleTimeouts();
 
+    /** Failed accept() calls, e.g. out of file descriptors (logged once per episode). */
+    long getAcceptFailures();
+
+    /** Requests that hit a bug on the server's side: that connection was closed and the error logged. */
+    long getInternalErrors();
+
+    /** Times the process did not run for a while (GC pause, CPU starvation); deadlines were paused meanwhile. */
+    long getStalls();
+
     /** Requests by client dialect: "A/B" (Postfix up to 3.10) and "C" (3.11+). */
     Map<String, Long> getRequestsByDialect();
 
-    /** Live platform threads (client connections run on virtual threads, see ConnectionsActive). */
+    /** Live platform threads (the first proxymap_platform_threads connections run on one each, further ones on virtual threads). */
     int getThreads();
 
     long getHeapUsedBytes();

@@ -52,6 +52,9 @@ final class ServiceBean implements ServiceMXBean {
     @Override public long getMalformed() { return c().malformed.sum(); }
     @Override public long getDeadlineExpiries() { return c().deadlineExpiries.sum(); }
     @Override public long getIdleTimeouts() { return c().idleTimeouts.sum(); }
+    @Override public long getAcceptFailures() { return c().acceptFailures.sum(); }
+    @Override public long getInternalErrors() { return c().internalErrors.sum(); }
+    @Override public long getStalls() { return c().stalls.sum(); }
 
     @Override
     public Map<String, Long> getRequestsByDialect() {
