@@ -45,20 +45,19 @@ public final class TexthashType implements TableType {
     /** Parses the postmap input format; {@code where} names the file in warnings. */
     static Map<String, String> parse(Path file) throws IOException {
         Map<String, String> map = new HashMap<>();
-        for (LogicalLines.Line line : LogicalLines.read(file)) {
+        String content = new String(Files.readAllBytes(file), java.nio.charset.StandardCharsets.ISO_8859_1);
+        for (PostfixLines.Line line : PostfixLines.parse(content, file.toString(), log::warn)) {
             String text = line.text();
             String key;
             String value;
             int i;
             if (text.charAt(0) == '"') {
-                StringBuilder k = new StringBuilder();
+                // a quoted key may contain whitespace; postmap stores it quotes and all
                 for (i = 1; i < text.length() && text.charAt(i) != '"'; i++) {
-                    char c = text.charAt(i);
-                    if (c == '\\' && i + 1 < text.length()) c = text.charAt(++i);
-                    k.append(c);
+                    if (text.charAt(i) == '\\') i++;
                 }
-                key = k.toString();
-                i++;
+                i = Math.min(i + 1, text.length());
+                key = text.substring(0, i);
             } else {
                 for (i = 0; i < text.length() && !Character.isWhitespace(text.charAt(i)); i++) { }
                 key = text.substring(0, i);
