@@ -157,9 +157,9 @@ public final class CidrType implements TableType {
             String error = null;
             int shift = -1;
             byte[] net = null;
-            if (!allDigits(mask)) {
+            if (!Replacement.allDigits(mask)) {
                 error = "bad mask value";
-            } else if ((shift = atoi(mask)) > bits) {
+            } else if ((shift = Replacement.atoi(mask)) > bits) {
                 error = "bad mask length";
             } else if ((net = v6 ? InetPton.v6(pattern) : InetPton.v4(pattern)) == null) {
                 error = "bad network value";
@@ -192,18 +192,6 @@ public final class CidrType implements TableType {
             m[i] = (byte) (0xff00 >> b);
         }
         return m;
-    }
-
-    private static boolean allDigits(String s) {
-        if (s.isEmpty()) return false;
-        for (int i = 0; i < s.length(); i++) if (s.charAt(i) < '0' || s.charAt(i) > '9') return false;
-        return true;
-    }
-
-    private static int atoi(String digits) {
-        long v = 0;
-        for (int i = 0; i < digits.length() && v <= Integer.MAX_VALUE; i++) v = v * 10 + (digits.charAt(i) - '0');
-        return (int) Math.min(v, Integer.MAX_VALUE);
     }
 
     /** cidr_match_execute(). */

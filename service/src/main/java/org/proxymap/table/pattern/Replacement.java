@@ -111,13 +111,15 @@ final class Replacement {
         return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
     }
 
-    private static boolean allDigits(String s) {
+    /** True for a non-empty run of ASCII digits. */
+    static boolean allDigits(String s) {
         if (s.isEmpty()) return false;
         for (int i = 0; i < s.length(); i++) if (s.charAt(i) < '0' || s.charAt(i) > '9') return false;
         return true;
     }
 
-    private static int atoi(String digits) {
+    /** The value of a digit string, saturating at Integer.MAX_VALUE. */
+    static int atoi(String digits) {
         long v = 0;
         for (int i = 0; i < digits.length() && v <= Integer.MAX_VALUE; i++) v = v * 10 + (digits.charAt(i) - '0');
         return (int) Math.min(v, Integer.MAX_VALUE);
