@@ -19,8 +19,9 @@ import java.util.stream.Stream;
  * The daemon as an operator runs it: {@code scripts/proxymap -c DIR [--jsvc USER]} in its own
  * process, output in {@code DIR/out.log}. Everything it needs lives under /tmp, readable by
  * an unprivileged user: the configuration, {@code queue/private} (owned by the service
- * user, 0700, as Postfix has it) and a copy of this test JVM's classpath (the jar exists only
- * after {@code package}, and ~/.m2 is not readable by that user).
+ * user, 0700, as Postfix has it) and a copy of this test JVM's classpath and of scripts/ (the
+ * jar exists only after {@code package}, and neither ~/.m2 nor the checkout need be readable
+ * by that user).
  */
 final class DaemonProcess implements AutoCloseable {
     private static Path classpathCopy;
@@ -80,11 +81,12 @@ final class DaemonProcess implements AutoCloseable {
 
     /** As {@link #start(String)}, run through {@code prefix} (e.g. setpriv with a unit's restrictions). */
     DaemonProcess start(String jsvcUser, List<String> prefix) throws IOException {
+        String classpath = classpath();
         List<String> cmd = new ArrayList<>(prefix);
-        cmd.addAll(List.of(script().toString(), "-c", etc.toString()));
+        cmd.addAll(List.of(classpathCopy.resolve("scripts/proxymap").toString(), "-c", etc.toString()));
         if (jsvcUser != null) cmd.addAll(List.of("--jsvc", jsvcUser));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().put("PROXYMAP_CLASSPATH", classpath());
+        pb.environment().put("PROXYMAP_CLASSPATH", classpath);
         pb.environment().put("PROXYMAP_PIDFILE", pidfile.toString());
         process = pb.start();
         return this;
@@ -209,6 +211,9 @@ final class DaemonProcess implements AutoCloseable {
                     Files.copy(p, lib.resolve(p.getFileName()), StandardCopyOption.REPLACE_EXISTING);
                 }
             }
+            // the scripts too: the plain-JVM test runs them as the service user, who may not
+            // be able to enter the checkout (a clone under a 0700 directory)
+            copyTree(script().getParent(), copy.resolve("scripts"));
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try (Stream<Path> s = Files.walk(copy)) {
                     s.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
@@ -231,7 +236,7 @@ final class DaemonProcess implements AutoCloseable {
             for (Path p : (Iterable<Path>) s::iterator) {
                 Path target = to.resolve(from.relativize(p).toString());
                 if (Files.isDirectory(p)) Files.createDirectories(target);
-                else Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);
+                else Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
             }
         }
     }
