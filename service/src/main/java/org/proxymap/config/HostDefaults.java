@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import org.proxymap.inet.InetPton;
 
 /**
  * The Postfix defaults that depend on the machine, computed as Postfix computes them rather
@@ -19,7 +20,7 @@ import java.util.List;
  * (gethostname(), plus {@code .$mydomain} or {@code .localdomain} when it has no dot),
  * {@code mydomain} (what follows the first dot of myhostname, else {@code localdomain}) and
  * {@code mynetworks} (the local interface networks per {@code mynetworks_style}: IPv4 first,
- * then IPv6, in interface order, as {@code postconf -d} prints them).
+ * then IPv6, in getifaddrs() order, as {@code postconf -d} prints them).
  */
 final class HostDefaults {
     private HostDefaults() {}
@@ -73,7 +74,11 @@ final class HostDefaults {
         ifs.sort((a, b) -> Integer.compare(a.getIndex(), b.getIndex()));
         String s = style == null ? "subnet" : style.strip().toLowerCase(java.util.Locale.ROOT);
         for (NetworkInterface ni : ifs) {
-            for (InterfaceAddress ia : ni.getInterfaceAddresses()) {
+            List<InterfaceAddress> addresses = new ArrayList<>(ni.getInterfaceAddresses());
+            // getifaddrs() lists an interface's IPv6 addresses as the kernel keeps them, widest
+            // scope first (global, site, link); Java reads them in another order
+            addresses.sort(java.util.Comparator.comparingInt(ia -> -scope(ia.getAddress())));
+            for (InterfaceAddress ia : addresses) {
                 InetAddress a = ia.getAddress();
                 int len = ia.getNetworkPrefixLength();
                 if (a instanceof Inet4Address && v4) {
@@ -82,16 +87,25 @@ final class HostDefaults {
                         case "class" -> classBits(a.getAddress()[0] & 0xff, len);
                         default -> len;
                     };
-                    four.add(ipv4(mask(a.getAddress(), bits)) + "/" + bits);
+                    four.add(InetPton.ntop(mask(a.getAddress(), bits)) + "/" + bits);
                 } else if (a instanceof Inet6Address && v6) {
                     int bits = s.equals("host") ? 128 : len;
-                    six.add("[" + ipv6(mask(a.getAddress(), bits)) + "]/" + bits);
+                    six.add("[" + InetPton.ntop(mask(a.getAddress(), bits)) + "]/" + bits);
                 }
             }
         }
         List<String> all = new ArrayList<>(four);
         all.addAll(six);
         return String.join(" ", all);
+    }
+
+    /** The kernel's ipv6_addr_src_scope() rank (larger is wider); IPv4 ranks alike, keeping its order. */
+    private static int scope(InetAddress a) {
+        if (!(a instanceof Inet6Address)) return 0;
+        if (a.isLoopbackAddress()) return 1;
+        if (a.isLinkLocalAddress()) return 2;
+        if (a.isSiteLocalAddress()) return 5;
+        return 14;
     }
 
     private static int classBits(int first, int subnetBits) {
@@ -108,42 +122,5 @@ final class HostDefaults {
             out[i] &= (byte) (0xff << (8 - keep));
         }
         return out;
-    }
-
-    private static String ipv4(byte[] a) {
-        return (a[0] & 0xff) + "." + (a[1] & 0xff) + "." + (a[2] & 0xff) + "." + (a[3] & 0xff);
-    }
-
-    /** inet_ntop's form: lower-case hex, the longest run of two or more zero groups as "::". */
-    static String ipv6(byte[] a) {
-        int[] g = new int[8];
-        for (int i = 0; i < 8; i++) g[i] = ((a[2 * i] & 0xff) << 8) | (a[2 * i + 1] & 0xff);
-        int bestStart = -1;
-        int bestLen = 0;
-        for (int i = 0; i < 8; ) {
-            if (g[i] != 0) {
-                i++;
-                continue;
-            }
-            int j = i;
-            while (j < 8 && g[j] == 0) j++;
-            if (j - i > bestLen) {
-                bestStart = i;
-                bestLen = j - i;
-            }
-            i = j;
-        }
-        if (bestLen < 2) bestStart = -1;
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < 8; i++) {
-            if (i == bestStart) {
-                sb.append("::");
-                i += bestLen - 1;
-                continue;
-            }
-            if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') sb.append(':');
-            sb.append(Integer.toHexString(g[i]));
-        }
-        return sb.toString();
     }
 }

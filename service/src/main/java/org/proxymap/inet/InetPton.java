@@ -1,16 +1,16 @@
-package org.proxymap.table.pattern;
+package org.proxymap.inet;
 
 /**
  * glibc's {@code inet_pton()} (2.36), which Postfix's cidr_match uses for table patterns and
- * for lookup keys. Stricter than {@link java.net.InetAddress}: IPv4 needs four decimal octets
+ * for lookup keys, and {@code inet_ntop()}, with which Postfix prints addresses. Stricter than {@link java.net.InetAddress}: IPv4 needs four decimal octets
  * without leading zeros ("010.1.1.1" is rejected, not octal); IPv6 allows an embedded IPv4
  * tail and at most four hex digits per group; {@code ::ffff:1.2.3.4} stays a 16-byte address.
  */
-final class InetPton {
+public final class InetPton {
     private InetPton() {}
 
     /** @return 4 bytes, or null when {@code s} is not a valid IPv4 address */
-    static byte[] v4(String s) {
+    public static byte[] v4(String s) {
         byte[] out = new byte[4];
         return v4(s, 0, s.length(), out, 0) ? out : null;
     }
@@ -45,7 +45,7 @@ final class InetPton {
     }
 
     /** @return 16 bytes, or null when {@code s} is not a valid IPv6 address */
-    static byte[] v6(String s) {
+    public static byte[] v6(String s) {
         byte[] tmp = new byte[16];
         int tp = 0;
         int endp = 16;
@@ -113,8 +113,8 @@ final class InetPton {
         return tp == endp ? tmp : null;
     }
 
-    /** inet_ntop() for the "perhaps you should use" hint; IPv6 compressed like glibc. */
-    static String ntop(byte[] a) {
+    /** inet_ntop(): IPv6 compressed like glibc, IPv4-mapped and -compatible tails in dotted form. */
+    public static String ntop(byte[] a) {
         if (a.length == 4) {
             return (a[0] & 255) + "." + (a[1] & 255) + "." + (a[2] & 255) + "." + (a[3] & 255);
         }
