@@ -4,19 +4,24 @@ import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.ByteChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.proxymap.server.BusyPoll;
 
 /**
  * A proxymap look-alike that does no work: the same hello and framing, and one fixed reply
  * ({@code status 0, value "null"}) to every request. Each connection is served by a
- * platform thread with blocking reads, the cheapest way to answer over a UNIX socket, so
- * its throughput is the machine's socket round-trip limit for a given load generator.
+ * platform thread that waits for requests as ours does ({@link BusyPoll}, 50 µs, polling
+ * while at most half the cores' number of connections are open), the cheapest way to answer
+ * over a UNIX socket, so its throughput is the machine's socket round-trip limit for a
+ * given load generator.
  *
- * <pre>nullserver --socket PATH [--no-hello]</pre>
+ * <pre>nullserver --socket PATH [--no-hello] [--busy-poll MICROSECONDS]</pre>
  */
 public final class NullServer implements AutoCloseable {
     static final byte[] HELLO = "protocol\0proxymap_protocol\0\0".getBytes(StandardCharsets.ISO_8859_1);
@@ -26,10 +31,13 @@ public final class NullServer implements AutoCloseable {
     private final ServerSocketChannel listener;
     private final boolean hello;
     private final Thread acceptor;
+    private final BusyPoll busyPoll;
+    private final AtomicInteger open = new AtomicInteger();
 
-    public NullServer(Path path, boolean hello) throws IOException {
+    public NullServer(Path path, boolean hello, int busyPollMicros) throws IOException {
         this.path = path;
         this.hello = hello;
+        this.busyPoll = BusyPoll.forCores(busyPollMicros);
         Files.deleteIfExists(path);
         listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         listener.bind(UnixDomainSocketAddress.of(path), 4096);
@@ -39,12 +47,15 @@ public final class NullServer implements AutoCloseable {
     public static void main(String[] args) throws Exception {
         Path socket = null;
         boolean hello = true;
+        int busyPoll = 50;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--socket" -> socket = Path.of(args[++i]);
                 case "--no-hello" -> hello = false;
+                case "--busy-poll" -> busyPoll = Integer.parseInt(args[++i]);
                 default -> {
-                    System.err.println("nullserver: unknown option " + args[i] + "; usage: nullserver --socket PATH [--no-hello]");
+                    System.err.println("nullserver: unknown option " + args[i]
+                            + "; usage: nullserver --socket PATH [--no-hello] [--busy-poll MICROSECONDS]");
                     System.exit(2);
                 }
             }
@@ -53,7 +64,7 @@ public final class NullServer implements AutoCloseable {
             System.err.println("nullserver: --socket PATH is required");
             System.exit(2);
         }
-        NullServer s = new NullServer(socket, hello);
+        NullServer s = new NullServer(socket, hello, busyPoll);
         Runtime.getRuntime().addShutdownHook(new Thread(s::close));
         System.err.println("nullserver: listening on " + socket);
         s.acceptor.join();
@@ -67,11 +78,19 @@ public final class NullServer implements AutoCloseable {
             } catch (IOException e) {
                 return; // closed
             }
-            Thread.ofPlatform().daemon().name("null-conn").start(() -> serve(ch));
+            busyPoll.activeConnections(open.incrementAndGet());
+            Thread.ofPlatform().daemon().name("null-conn").start(() -> {
+                try {
+                    serve(ch);
+                } finally {
+                    busyPoll.activeConnections(open.decrementAndGet());
+                }
+            });
         }
     }
 
-    private void serve(SocketChannel ch) {
+    private void serve(SocketChannel sc) {
+        ByteChannel ch = busyPoll.wrap(sc);
         ByteBuffer in = ByteBuffer.allocateDirect(65536);
         ByteBuffer hi = ByteBuffer.allocateDirect(HELLO.length).put(HELLO);
         ByteBuffer reply = ByteBuffer.allocateDirect(REPLY.length).put(REPLY);
@@ -101,7 +120,7 @@ public final class NullServer implements AutoCloseable {
         }
     }
 
-    private static void write(SocketChannel ch, ByteBuffer b) throws IOException {
+    private static void write(ByteChannel ch, ByteBuffer b) throws IOException {
         while (b.hasRemaining()) ch.write(b);
     }
 

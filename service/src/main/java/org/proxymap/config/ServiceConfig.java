@@ -47,6 +47,7 @@ public final class ServiceConfig {
     public final Duration shutdownGrace;
     public final boolean configAsRetry;
     public final int platformThreads;
+    public final int busyPollMicros;
 
     private ServiceConfig(Path dir, MainCf mainCf, MainCf proxymapCf) throws ConfigException {
         this.configDirectory = dir;
@@ -80,6 +81,7 @@ public final class ServiceConfig {
         shutdownGrace = typed(Setting.SHUTDOWN_GRACE, v -> Values.time(v, 's'));
         configAsRetry = typed(Setting.CONFIG_AS_RETRY, Values::bool);
         platformThreads = typed(Setting.PLATFORM_THREADS, v -> Values.integer(v, 0));
+        busyPollMicros = typed(Setting.BUSY_POLL_MICROSECONDS, v -> Values.integer(v, 0));
     }
 
     /** Names used as $name in either file: user-defined parameters, as postconf counts them. */

@@ -85,6 +85,7 @@ import org.proxymap.table.TableRegistry;
  *   proxymap_jmx_password_file = $config_directory/proxymap-jmx.password  (user password, 0600)
  *   proxymap_jmx_access_file = $config_directory/proxymap-jmx.access      (user readonly|readwrite)
  *   proxymap_platform_threads = 256        connections on platform threads; more get virtual ones
+ *   proxymap_busy_poll_microseconds = 50   poll for a connection's next request before blocking
  *
  * SIGNALS
  *   SIGUSR2 reloads the configuration (jsvc forwards it to signal(); in the foreground a

@@ -2,6 +2,7 @@ package org.proxymap.server;
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.nio.channels.ByteChannel;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -13,7 +14,7 @@ import org.proxymap.protocol.AttrWriter;
 import org.proxymap.protocol.ProtocolException;
 
 /**
- * One client connection on its own virtual thread: hello, then read one request, write
+ * One client connection on its own thread (see {@link BusyPoll} for how it waits): hello, then read one request, write
  * one reply, repeat. Nothing a client sends can escape this loop: a protocol error or an
  * expired deadline closes this connection only.
  */
@@ -41,7 +42,8 @@ final class Connection implements Runnable {
     @Override
     public void run() {
         ServiceStateView s = server.view();
-        AttrReader reader = new AttrReader(channel, 8192, s.maxAttributes(), s.maxAttributeSize(), this::requestStarted);
+        ByteChannel io = s.busyPoll().wrap(channel);
+        AttrReader reader = new AttrReader(io, 8192, s.maxAttributes(), s.maxAttributeSize(), this::requestStarted);
         AttrList request = new AttrList();
         AttrWriter reply = new AttrWriter();
         try {
@@ -51,7 +53,7 @@ final class Connection implements Runnable {
                 deadlineStart = 0;
                 if (!server.dispatcher().handle(request, session, reply)) break;
                 deadlineStart = System.nanoTime();
-                reply.writeTo(channel);
+                reply.writeTo(io);
                 deadlineStart = 0;
                 lastActivity = System.nanoTime();
                 if (!phase.compareAndSet(BUSY, IDLE)) break; // shutdown asked meanwhile: reply sent, done
@@ -104,6 +106,11 @@ final class Connection implements Runnable {
             server.counters().idleTimeouts.increment();
             close();
         }
+    }
+
+    /** True when a reply went out at or after {@code nanoTime}. */
+    boolean activeSince(long nanoTime) {
+        return lastActivity - nanoTime >= 0;
     }
 
     /** Shutdown: an idle connection is closed now; a busy one after its reply. */

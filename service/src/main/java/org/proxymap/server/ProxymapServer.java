@@ -40,6 +40,7 @@ public final class ProxymapServer implements AutoCloseable {
     private final ThreadFactory platformThreads = Thread.ofPlatform().daemon().name("pconn-", 0).factory();
     private final java.util.concurrent.atomic.AtomicInteger platformConnections = new java.util.concurrent.atomic.AtomicInteger();
     private volatile ServiceState state;
+    private volatile BusyPoll busyPoll;
     private volatile boolean stopping;
     private Semaphore permits;
     private Thread watchdog;
@@ -47,6 +48,7 @@ public final class ProxymapServer implements AutoCloseable {
     public ProxymapServer(ServiceConfig config, TableRegistry registry) {
         this.registry = registry;
         this.state = new ServiceState(config, 1);
+        this.busyPoll = BusyPoll.forCores(config.busyPollMicros);
         this.dispatcher = new Dispatcher(registry, counters, () -> state);
     }
 
@@ -139,6 +141,7 @@ public final class ProxymapServer implements AutoCloseable {
     private void watch() {
         long last = System.nanoTime();
         long resumeAt = 0;
+        long previous = last; // the previous scan: connections active since then count for busy polling
         while (!Thread.currentThread().isInterrupted()) {
             try {
                 Thread.sleep(WATCH_PERIOD_MILLIS);
@@ -163,7 +166,13 @@ public final class ProxymapServer implements AutoCloseable {
             long deadline = c.requestDeadline.toNanos();
             long idle = c.idleTimeout.toNanos();
             long now = System.nanoTime();
-            for (Connection conn : connections) conn.check(now, deadline, idle);
+            int active = 0;
+            for (Connection conn : connections) {
+                conn.check(now, deadline, idle);
+                if (conn.activeSince(previous)) active++;
+            }
+            previous = now;
+            busyPoll.activeConnections(active);
         }
     }
 
@@ -176,7 +185,7 @@ public final class ProxymapServer implements AutoCloseable {
 
     ServiceStateView view() {
         ServiceConfig c = state.config();
-        return new ServiceStateView(c.announceProtocol, c.maxAttributes, c.maxAttributeSize);
+        return new ServiceStateView(c.announceProtocol, c.maxAttributes, c.maxAttributeSize, busyPoll);
     }
 
     boolean stopping() { return stopping; }
@@ -191,6 +200,7 @@ public final class ProxymapServer implements AutoCloseable {
 
     /** Installs a newly loaded configuration; requests already parsed finish on the old one. */
     public void install(ServiceConfig config) {
+        if (config.busyPollMicros != state.config().busyPollMicros) busyPoll = BusyPoll.forCores(config.busyPollMicros);
         state = new ServiceState(config, state.generation() + 1);
         registry.parameters(config.parameters());
     }

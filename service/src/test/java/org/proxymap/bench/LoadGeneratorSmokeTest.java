@@ -22,7 +22,7 @@ class LoadGeneratorSmokeTest {
     void countsLookupsAgainstTheNullServer() throws Exception {
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "pmnull");
         Path sock = dir.resolve("s");
-        try (NullServer s = new NullServer(sock, true)) {
+        try (NullServer s = new NullServer(sock, true, 50)) {
             LoadGenerator.Result r = run("--socket", sock.toString(), "--table", "texthash:x", "--no-verify",
                     "--duration", "0.5", "--warmup", "0.2", "--pids", String.valueOf(ProcessHandle.current().pid()));
             assertTrue(r.lookups() > 100, "lookups: " + r.lookups());
