@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -18,20 +19,42 @@ import java.util.TreeSet;
 import javax.imageio.ImageIO;
 
 /**
- * Turns {@code results.csv} of scripts/bench into {@code results.md} (the measurements and
- * the ratios ours/Postfix and ours/null, with the targets) and {@code results.png}
+ * Turns the per-round rows of scripts/bench ({@code runs.csv}, {@link LoadGenerator#RUNS_HEADER})
+ * into {@code results.csv} (per server, table and concurrency, the round with the median
+ * lookups/s), {@code results.md} (the measurements, the ratios ours/Postfix and ours/null with
+ * the targets, the pool sweep of {@code pool-runs.csv} when present) and {@code results.png}
  * (lookups/s and p99 per concurrency, one panel per table), rendered with headless AWT.
  *
- * <pre>benchreport DIR/results.csv [TITLE]</pre>
+ * <p>The servers of one round run one after the other, so a ratio is taken within each round
+ * and the report gives the median ratio with its range: a machine that drifts between rounds
+ * (a VM's neighbours, CPU frequency) moves both sides of a ratio alike.
+ *
+ * <pre>benchreport DIR [TITLE]</pre>
  */
 public final class BenchReport {
-    /** One line of results.csv. */
-    record Row(String server, String table, int concurrency, double lookupsPerSecond, double p50, double p99,
-               double cpuPerLookup, int dbConnections, double rssMb) {
+    /** One measured run: a line of runs.csv (or of results.csv, with round 1 and no CPU breakdown). */
+    record Row(int round, String server, String table, int concurrency, int poolMax, double lookupsPerSecond,
+               double p50, double p99, double cpuPerLookup, double dbCpuPerLookup, double clientCpuPerLookup,
+               int dbConnections, double rssMb) {
+        /** A results.csv line. */
         static Row parse(String line) {
             String[] f = line.split(",");
-            return new Row(f[0], f[1], Integer.parseInt(f[2]), Double.parseDouble(f[3]), Double.parseDouble(f[4]),
-                    Double.parseDouble(f[5]), Double.parseDouble(f[6]), Integer.parseInt(f[7]), Double.parseDouble(f[8]));
+            return new Row(1, f[0], f[1], Integer.parseInt(f[2]), 0, Double.parseDouble(f[3]), Double.parseDouble(f[4]),
+                    Double.parseDouble(f[5]), Double.parseDouble(f[6]), Double.NaN, Double.NaN, Integer.parseInt(f[7]),
+                    Double.parseDouble(f[8]));
+        }
+
+        /** A runs.csv line. */
+        static Row parseRun(String line) {
+            String[] f = line.split(",");
+            return new Row(Integer.parseInt(f[0]), f[1], f[2], Integer.parseInt(f[3]), Integer.parseInt(f[4]),
+                    Double.parseDouble(f[5]), Double.parseDouble(f[6]), Double.parseDouble(f[7]), Double.parseDouble(f[9]),
+                    Double.parseDouble(f[10]), Double.parseDouble(f[11]), Integer.parseInt(f[12]), Double.parseDouble(f[13]));
+        }
+
+        String csv() {
+            return String.format(Locale.ROOT, "%s,%s,%d,%.0f,%.1f,%.1f,%.1f,%d,%.1f", server, table, concurrency,
+                    lookupsPerSecond, p50, p99, cpuPerLookup, dbConnections, rssMb);
         }
     }
 
@@ -40,19 +63,37 @@ public final class BenchReport {
     private static final Map<String, Color> COLORS = Map.of(
             "ours", new Color(0x1f77b4), "postfix", new Color(0xd62728), "null", new Color(0x7f7f7f));
 
-    private final List<Row> rows;
+    private final List<Row> runs;
+    private final List<Row> poolRuns;
+    private final int cores;
 
-    BenchReport(List<Row> rows) { this.rows = rows; }
+    BenchReport(List<Row> runs, List<Row> poolRuns, int cores) {
+        this.runs = runs;
+        this.poolRuns = poolRuns;
+        this.cores = cores;
+    }
+
+    BenchReport(List<Row> runs) { this(runs, List.of(), Runtime.getRuntime().availableProcessors()); }
 
     public static void main(String[] args) throws IOException {
         if (args.length < 1) {
-            System.err.println("usage: benchreport DIR/results.csv [TITLE]");
+            System.err.println("usage: benchreport DIR [TITLE]");
             System.exit(2);
         }
-        Path csv = Path.of(args[0]);
-        List<Row> rows = read(csv);
-        BenchReport r = new BenchReport(rows);
-        Path dir = csv.toAbsolutePath().getParent();
+        Path dir = Path.of(args[0]).toAbsolutePath();
+        Path pool = dir.resolve("pool-runs.csv");
+        BenchReport r = new BenchReport(read(dir.resolve("runs.csv")), Files.exists(pool) ? read(pool) : List.of(),
+                Runtime.getRuntime().availableProcessors());
+        StringBuilder csv = new StringBuilder(LoadGenerator.CSV_HEADER).append('\n');
+        for (String t : TABLES) {
+            for (int c : r.concurrencies(t)) {
+                for (String s : SERVERS) {
+                    Row m = r.find(s, t, c);
+                    if (m != null) csv.append(m.csv()).append('\n');
+                }
+            }
+        }
+        Files.writeString(dir.resolve("results.csv"), csv);
         Files.writeString(dir.resolve("results.md"), r.markdown());
         ImageIO.write(r.chart(args.length > 1 ? args[1] : "proxymap benchmark"), "png", dir.resolve("results.png").toFile());
         System.out.print(r.markdown());
@@ -60,66 +101,133 @@ public final class BenchReport {
 
     static List<Row> read(Path csv) throws IOException {
         List<String> lines = Files.readAllLines(csv);
-        if (lines.isEmpty() || !lines.getFirst().equals(LoadGenerator.CSV_HEADER)) {
-            throw new IOException(csv + ": first line must be " + LoadGenerator.CSV_HEADER);
+        if (lines.isEmpty() || !lines.getFirst().equals(LoadGenerator.RUNS_HEADER)) {
+            throw new IOException(csv + ": first line must be " + LoadGenerator.RUNS_HEADER);
         }
         List<Row> rows = new ArrayList<>();
-        for (String l : lines.subList(1, lines.size())) if (!l.isBlank()) rows.add(Row.parse(l));
+        for (String l : lines.subList(1, lines.size())) if (!l.isBlank()) rows.add(Row.parseRun(l));
         return rows;
     }
 
-    Row find(String server, String table, int c) {
-        for (Row r : rows) if (r.server.equals(server) && r.table.equals(table) && r.concurrency == c) return r;
-        return null;
+    private static List<Row> matching(List<Row> rows, String server, String table, int c) {
+        List<Row> out = new ArrayList<>();
+        for (Row r : rows) if (r.server.equals(server) && r.table.equals(table) && r.concurrency == c) out.add(r);
+        out.sort(Comparator.comparingDouble(Row::lookupsPerSecond));
+        return out;
     }
+
+    /** The round with the median lookups/s (the lower middle one of an even count). */
+    private static Row median(List<Row> sorted) {
+        return sorted.isEmpty() ? null : sorted.get((sorted.size() - 1) / 2);
+    }
+
+    Row find(String server, String table, int c) { return median(matching(runs, server, table, c)); }
 
     /** The null server answers without a table: its texthash rows are the socket limit for every table. */
     Row nullRow(int c) { return find("null", "texthash", c); }
 
+    /** a/b per round where both ran, sorted; empty when they never ran in the same round */
+    private List<Double> ratios(String table, int c, String other, String otherTable, boolean latency) {
+        List<Double> out = new ArrayList<>();
+        for (Row o : matching(runs, "ours", table, c)) {
+            for (Row p : matching(runs, other, otherTable, c)) {
+                if (p.round != o.round) continue;
+                out.add(latency ? o.p99 / p.p99 : o.lookupsPerSecond / p.lookupsPerSecond);
+            }
+        }
+        out.sort(null);
+        return out;
+    }
+
+    private static String ratio(List<Double> r, String unit) {
+        if (r.isEmpty()) return "—";
+        double m = r.get((r.size() - 1) / 2);
+        if (r.size() == 1) return String.format(Locale.ROOT, "%.2f%s", m, unit);
+        return String.format(Locale.ROOT, "%.2f%s (%.2f–%.2f)", m, unit, r.getFirst(), r.getLast());
+    }
+
+    private static double mid(List<Double> r) { return r.isEmpty() ? Double.NaN : r.get((r.size() - 1) / 2); }
+
     String markdown() {
         StringBuilder sb = new StringBuilder();
-        sb.append("| table | C | server | lookups/s | p50 µs | p99 µs | server CPU µs/lookup | DB connections | RSS MB |\n");
-        sb.append("|---|---:|---|---:|---:|---:|---:|---:|---:|\n");
+        int rounds = (int) runs.stream().mapToInt(Row::round).distinct().count();
+        sb.append(String.format(Locale.ROOT, "Each row: the round with the median lookups/s of %d round%s (range of all rounds in"
+                + " brackets). CPU µs per lookup: the server's process tree, the database server (mariadbd) and the load"
+                + " generator. Ceiling: %d cores' CPU divided by the database's and the client's CPU per lookup, the most any"
+                + " proxy could answer on this machine if it used no CPU itself.%n%n", rounds, rounds == 1 ? "" : "s", cores));
+        sb.append("| table | C | server | lookups/s | p50 µs | p99 µs | server CPU | DB CPU | client CPU | DB connections | RSS MB | ceiling lookups/s |\n");
+        sb.append("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (String t : TABLES) {
             for (int c : concurrencies(t)) {
                 for (String s : SERVERS) {
-                    Row r = find(s, t, c);
+                    List<Row> all = matching(runs, s, t, c);
+                    Row r = median(all);
                     if (r == null) continue;
-                    sb.append(String.format(Locale.ROOT, "| %s | %d | %s | %,.0f | %.0f | %.0f | %.1f | %d | %.0f |%n",
-                            t, c, s, r.lookupsPerSecond, r.p50, r.p99, r.cpuPerLookup, r.dbConnections, r.rssMb));
+                    String range = all.size() < 2 ? "" : String.format(Locale.ROOT, " (%,.0f–%,.0f)",
+                            all.getFirst().lookupsPerSecond, all.getLast().lookupsPerSecond);
+                    boolean db = !Double.isNaN(r.dbCpuPerLookup) && r.dbCpuPerLookup > 0;
+                    String ceiling = db ? String.format(Locale.ROOT, "%,.0f", cores * 1e6 / (r.dbCpuPerLookup + r.clientCpuPerLookup)) : "—";
+                    sb.append(String.format(Locale.ROOT, "| %s | %d | %s | %,.0f%s | %.0f | %.0f | %.1f | %s | %s | %d | %.0f | %s |%n",
+                            t, c, s, r.lookupsPerSecond, range, r.p50, r.p99, r.cpuPerLookup, db ? String.format(Locale.ROOT, "%.1f", r.dbCpuPerLookup) : "—",
+                            Double.isNaN(r.clientCpuPerLookup) ? "—" : String.format(Locale.ROOT, "%.1f", r.clientCpuPerLookup),
+                            r.dbConnections, r.rssMb, ceiling));
                 }
             }
         }
-        sb.append("\n| table | C | ours / Postfix lookups/s | p99 ours / Postfix | ours / null lookups/s | target |\n");
+        sb.append("\nRatios: the median of the per-round ratios (range in brackets).\n\n");
+        sb.append("| table | C | ours / Postfix lookups/s | p99 ours / Postfix | ours / null lookups/s | target |\n");
         sb.append("|---|---:|---:|---:|---:|---|\n");
         for (String t : TABLES) {
             for (int c : concurrencies(t)) {
-                Row o = find("ours", t, c), p = find("postfix", t, c), n = nullRow(c);
-                if (o == null) continue;
-                String vsPostfix = p == null ? "—" : String.format(Locale.ROOT, "%.2f×", o.lookupsPerSecond / p.lookupsPerSecond);
-                String p99 = p == null ? "—" : String.format(Locale.ROOT, "%.2f", o.p99 / p.p99);
-                String vsNull = n == null || !t.equals("texthash") ? "—" : String.format(Locale.ROOT, "%.2f×", o.lookupsPerSecond / n.lookupsPerSecond);
-                sb.append(String.format("| %s | %d | %s | %s | %s | %s |%n", t, c, vsPostfix, p99, vsNull, target(t, c, o, p, n)));
+                if (find("ours", t, c) == null) continue;
+                List<Double> vsPostfix = ratios(t, c, "postfix", t, false);
+                List<Double> p99 = ratios(t, c, "postfix", t, true);
+                List<Double> vsNull = t.equals("texthash") ? ratios(t, c, "null", "texthash", false) : List.of();
+                sb.append(String.format("| %s | %d | %s | %s | %s | %s |%n", t, c, ratio(vsPostfix, "×"), ratio(p99, ""),
+                        ratio(vsNull, "×"), target(t, c, mid(vsPostfix), mid(p99), mid(vsNull))));
             }
+        }
+        if (!poolRuns.isEmpty()) sb.append(poolMarkdown());
+        return sb.toString();
+    }
+
+    /** The pool sweep: mysql-slow at one concurrency, ours at each pool size, Postfix (no pool) once. */
+    String poolMarkdown() {
+        StringBuilder sb = new StringBuilder("\nmysql-slow (5 ms per query) by pool size, ")
+                .append("proxymap_sql_pool_max_connections for ours; Postfix has no pool, one connection per proxymap process:\n\n");
+        sb.append("| server | C | pool max | lookups/s | p99 µs | DB connections |\n|---|---:|---:|---:|---:|---:|\n");
+        TreeSet<String> keys = new TreeSet<>(Comparator.comparing((String k) -> k.split(",")[0])
+                .thenComparingInt(k -> Integer.parseInt(k.split(",")[1])).thenComparingInt(k -> Integer.parseInt(k.split(",")[2])));
+        for (Row r : poolRuns) keys.add(r.server + "," + r.concurrency + "," + r.poolMax);
+        for (String k : keys) {
+            String[] f = k.split(",");
+            List<Row> all = new ArrayList<>();
+            for (Row r : poolRuns) {
+                if (r.server.equals(f[0]) && r.concurrency == Integer.parseInt(f[1]) && r.poolMax == Integer.parseInt(f[2])) all.add(r);
+            }
+            all.sort(Comparator.comparingDouble(Row::lookupsPerSecond));
+            Row m = median(all);
+            sb.append(String.format(Locale.ROOT, "| %s | %d | %s | %,.0f | %.0f | %d |%n", m.server, m.concurrency,
+                    m.poolMax == 0 ? "—" : String.valueOf(m.poolMax), m.lookupsPerSecond, m.p99, m.dbConnections));
         }
         return sb.toString();
     }
 
     /** The targets: texthash ≥ 2× Postfix, p99 no worse, ≥ 0.7× null; mysql ≥ 2× Postfix at C ≥ 16. */
-    static String target(String table, int c, Row o, Row p, Row n) {
+    static String target(String table, int c, double vsPostfix, double p99, double vsNull) {
         List<String> missed = new ArrayList<>();
         switch (table) {
             case "texthash" -> {
-                if (p != null && o.lookupsPerSecond < 2 * p.lookupsPerSecond) missed.add("< 2× Postfix");
-                if (p != null && o.p99 > p.p99) missed.add("p99 worse");
-                if (n != null && o.lookupsPerSecond < 0.7 * n.lookupsPerSecond) missed.add("< 0.7× null");
+                if (vsPostfix < 2) missed.add("< 2× Postfix");
+                if (p99 > 1) missed.add("p99 worse");
+                if (vsNull < 0.7) missed.add("< 0.7× null");
             }
             case "mysql" -> {
                 if (c < 16) return "(C < 16: none)";
-                if (p != null && o.lookupsPerSecond < 2 * p.lookupsPerSecond) missed.add("< 2× Postfix");
+                if (vsPostfix < 2) missed.add("< 2× Postfix");
             }
             default -> {
-                return p != null && o.lookupsPerSecond > p.lookupsPerSecond ? "grows with the pool" : "(shown)";
+                return vsPostfix > 1 ? "grows with the pool" : "(shown)";
             }
         }
         return missed.isEmpty() ? "met" : "MISSED: " + String.join(", ", missed);
@@ -127,14 +235,15 @@ public final class BenchReport {
 
     List<Integer> concurrencies(String table) {
         TreeSet<Integer> cs = new TreeSet<>();
-        for (Row r : rows) if (r.table.equals(table)) cs.add(r.concurrency);
+        for (Row r : runs) if (r.table.equals(table)) cs.add(r.concurrency);
         return new ArrayList<>(cs);
     }
 
     BufferedImage chart(String title) {
         List<String> tables = TABLES.stream().filter(t -> !concurrencies(t).isEmpty()).toList();
         int pw = 460, ph = 330, top = 60, left = 20;
-        int w = left + Math.max(1, tables.size()) * pw + 20, h = top + 2 * ph + 50;
+        int panels = tables.size() + (poolRuns.isEmpty() ? 0 : 1);
+        int w = left + Math.max(1, panels) * pw + 20, h = top + 2 * ph + 50;
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
@@ -165,6 +274,7 @@ public final class BenchReport {
             panel(g, t, true, left + i * pw, top, pw - 20, ph - 20);
             panel(g, t, false, left + i * pw, top + ph, pw - 20, ph - 20);
         }
+        if (!poolRuns.isEmpty()) poolPanel(g, left + tables.size() * pw, top, pw - 20, ph - 20);
         g.dispose();
         return img;
     }
@@ -233,6 +343,67 @@ public final class BenchReport {
                 lastX = xx;
                 lastY = yy;
             }
+        }
+    }
+
+    /** The pool sweep: ours' lookups/s per pool size, Postfix's (no pool) as a dashed level. */
+    private void poolPanel(Graphics2D g, int x, int y, int w, int h) {
+        TreeSet<Integer> pools = new TreeSet<>();
+        double max = 0;
+        for (Row r : poolRuns) {
+            if (r.server.equals("ours")) pools.add(r.poolMax);
+            max = Math.max(max, r.lookupsPerSecond);
+        }
+        List<Integer> ps = new ArrayList<>(pools);
+        int ml = 70, mb = 40, mt = 26;
+        int px = x + ml, py = y + mt, pw = w - ml - 10, ph = h - mt - mb;
+        double hi = niceCeil(max * 1.08);
+        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
+        g.setColor(Color.BLACK);
+        int c = poolRuns.getFirst().concurrency;
+        g.drawString("mysql-slow, C=" + c + ": lookups/s by pool size", x + 10, y + 16);
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        FontMetrics fm = g.getFontMetrics();
+        for (int k = 0; k <= 5; k++) {
+            double v = hi * k / 5;
+            int yy = yOf(v, 0, hi, py, ph, false);
+            g.setColor(new Color(0xe0e0e0));
+            g.setStroke(new BasicStroke(1f));
+            g.drawLine(px, yy, px + pw, yy);
+            g.setColor(Color.DARK_GRAY);
+            String label = String.format(Locale.ROOT, "%,.0f", v);
+            g.drawString(label, px - 6 - fm.stringWidth(label), yy + 4);
+        }
+        g.setColor(Color.BLACK);
+        g.drawRect(px, py, pw, ph);
+        for (int k = 0; k < ps.size(); k++) {
+            String label = "pool=" + ps.get(k);
+            int xx = xOf(k, ps.size(), px, pw);
+            g.drawString(label, xx - fm.stringWidth(label) / 2, py + ph + 16);
+        }
+        g.drawString("proxymap_sql_pool_max_connections", px + pw / 2 - 100, py + ph + 32);
+        List<Row> postfix = new ArrayList<>(poolRuns.stream().filter(r -> r.server.equals("postfix")).toList());
+        postfix.sort(Comparator.comparingDouble(Row::lookupsPerSecond));
+        Row p = median(postfix);
+        if (p != null) {
+            int yy = yOf(p.lookupsPerSecond, 0, hi, py, ph, false);
+            g.setColor(COLORS.get("postfix"));
+            g.setStroke(stroke("null"));
+            g.drawLine(px, yy, px + pw, yy);
+            g.drawString("Postfix (" + p.dbConnections + " connections)", px + 8, yy - 6);
+        }
+        int lastX = -1, lastY = -1;
+        g.setColor(COLORS.get("ours"));
+        g.setStroke(stroke("ours"));
+        for (int k = 0; k < ps.size(); k++) {
+            int pool = ps.get(k);
+            List<Row> all = new ArrayList<>(poolRuns.stream().filter(r -> r.server.equals("ours") && r.poolMax == pool).toList());
+            all.sort(Comparator.comparingDouble(Row::lookupsPerSecond));
+            int xx = xOf(k, ps.size(), px, pw), yy = yOf(median(all).lookupsPerSecond, 0, hi, py, ph, false);
+            if (lastX >= 0) g.drawLine(lastX, lastY, xx, yy);
+            g.fillOval(xx - 4, yy - 4, 8, 8);
+            lastX = xx;
+            lastY = yy;
         }
     }
 

@@ -20,8 +20,9 @@ import org.HdrHistogram.Histogram;
  * loadgen --socket PATH --table TYPE:NAME [--concurrency 1,4,16,64] [--duration 10] [--warmup 2]
  *         [--nkeys 100000] [--hit-ratio 0.5] [--expect 'target%d@example.net' | --no-verify]
  *         [--prewarm 5] [--flags 524353] [--no-hello] [--no-open] [--virtual-clients]
- *         [--pids PID,...] [--db-url JDBC --db-user U --db-password P]
+ *         [--pids PID,...] [--db-pids PID,...] [--db-url JDBC --db-user U --db-password P]
  *         [--server NAME --table-label NAME --csv FILE]
+ *         [--runs-csv FILE --round N --pool-max N]
  * </pre>
  *
  * <p>Per concurrency it prints lookups/s, p50/p99/p99.9 latency, hits, misses, wrong answers
@@ -29,18 +30,24 @@ import org.HdrHistogram.Histogram;
  * each pid, including reaped children) and resident memory; with {@code --db-url} the
  * largest number of database connections others held. With {@code --csv} it appends one
  * row per concurrency: {@code server,table,concurrency,lookups_per_s,p50_us,p99_us,
- * cpu_us_per_lookup,db_connections,rss_mb}. Exits 1 when a run had errors or wrong answers.
+ * cpu_us_per_lookup,db_connections,rss_mb}. With {@code --db-pids} it measures the database
+ * server's CPU per lookup too; {@code --runs-csv} appends rows with every figure and the
+ * labels {@code --round} and {@code --pool-max} ({@link #RUNS_HEADER}), which
+ * {@link BenchReport} reduces to results.csv. Exits 1 when a run had errors or wrong answers.
  */
 public final class LoadGenerator {
     static final String CSV_HEADER = "server,table,concurrency,lookups_per_s,p50_us,p99_us,cpu_us_per_lookup,db_connections,rss_mb";
+    static final String RUNS_HEADER = "round,server,table,concurrency,pool_max,lookups_per_s,p50_us,p99_us,p999_us,"
+            + "cpu_us_per_lookup,db_cpu_us_per_lookup,client_cpu_us_per_lookup,db_connections,rss_mb";
 
     /** One measured run. */
     record Result(int concurrency, double seconds, long lookups, long hits, long misses, long wrong, long errors,
                   long connectRetries, Histogram latency, double serverCpuSeconds, long rssBytes, int serverProcesses,
-                  int dbConnections, double clientCpuSeconds, double machineBusy, String lastError) {
+                  int dbConnections, double clientCpuSeconds, double dbCpuSeconds, double machineBusy, String lastError) {
         double lookupsPerSecond() { return lookups / seconds; }
         double micros(double percentile) { return latency.getValueAtPercentile(percentile) / 1000.0; }
-        double cpuMicrosPerLookup() { return lookups == 0 ? 0 : serverCpuSeconds * 1e6 / lookups; }
+        double cpuMicrosPerLookup() { return perLookup(serverCpuSeconds); }
+        double perLookup(double cpuSeconds) { return lookups == 0 ? 0 : cpuSeconds * 1e6 / lookups; }
     }
 
     private Path socket;
@@ -53,6 +60,9 @@ public final class LoadGenerator {
     private int flags = 524353;
     private boolean hello = true, open = true, virtualClients;
     private final List<Long> pids = new ArrayList<>();
+    private final List<Long> dbPids = new ArrayList<>();
+    private Path runsCsv;
+    private int round = 1, poolMax;
     private String dbUrl, dbUser = "", dbPassword = "";
     private String serverLabel = "server", tableLabel;
     private Path csv;
@@ -91,6 +101,10 @@ public final class LoadGenerator {
                         case "--expect" -> expect = v.isEmpty() ? null : v;
                         case "--flags" -> flags = Integer.parseInt(v);
                         case "--pids" -> Arrays.stream(v.split(",")).filter(s -> !s.isBlank()).forEach(s -> pids.add(Long.parseLong(s.trim())));
+                        case "--db-pids" -> Arrays.stream(v.split(",")).filter(s -> !s.isBlank()).forEach(s -> dbPids.add(Long.parseLong(s.trim())));
+                        case "--runs-csv" -> runsCsv = Path.of(v);
+                        case "--round" -> round = Integer.parseInt(v);
+                        case "--pool-max" -> poolMax = Integer.parseInt(v);
                         case "--db-url" -> dbUrl = v;
                         case "--db-user" -> dbUser = v;
                         case "--db-password" -> dbPassword = v;
@@ -118,7 +132,8 @@ public final class LoadGenerator {
             for (int c : concurrency) {
                 Result r = run(c, db, warmup, duration);
                 System.out.println(describe(r));
-                if (csv != null) appendCsv(r);
+                if (csv != null) append(csv, CSV_HEADER, csvRow(r));
+                if (runsCsv != null) append(runsCsv, RUNS_HEADER, runsRow(r));
                 clean &= r.errors() == 0 && r.wrong() == 0;
             }
         } finally {
@@ -144,8 +159,10 @@ public final class LoadGenerator {
             threads.add(builder.start(lc));
         }
         ProcessSampler server = new ProcessSampler(pids);
+        ProcessSampler database = new ProcessSampler(dbPids);
         Thread.sleep((long) (warmup * 1000));
         ProcessSampler.Sample s0 = server.sample();
+        ProcessSampler.Sample d0 = database.sample();
         long self0 = ProcessSampler.selfTicks();
         long[] m0 = ProcessSampler.machineTicks();
         if (db != null) db.reset();
@@ -155,6 +172,7 @@ public final class LoadGenerator {
         phase.value = LoadClient.Phase.STOP;
         long t1 = System.nanoTime();
         ProcessSampler.Sample s1 = server.sample();
+        ProcessSampler.Sample d1 = database.sample();
         long self1 = ProcessSampler.selfTicks();
         long[] m1 = ProcessSampler.machineTicks();
         int dbConnections = db == null ? 0 : db.max();
@@ -175,7 +193,8 @@ public final class LoadGenerator {
         double busy = m1[1] == m0[1] ? 0 : (double) (m1[0] - m0[0]) / (m1[1] - m0[1]);
         return new Result(c, (t1 - t0) / 1e9, lookups, hits, misses, wrong, errors, retries, all,
                 (s1.ticks() - s0.ticks()) / (double) ProcessSampler.TICKS_PER_SECOND, s1.rssBytes(), s1.processes(),
-                dbConnections, (self1 - self0) / (double) ProcessSampler.TICKS_PER_SECOND, busy, lastError);
+                dbConnections, (self1 - self0) / (double) ProcessSampler.TICKS_PER_SECOND, d1.cpuSeconds() - d0.cpuSeconds(),
+                busy, lastError);
     }
 
     String describe(Result r) {
@@ -188,6 +207,9 @@ public final class LoadGenerator {
                         + "  client cpu=%.2fs  machine busy=%.0f%% of %d cores",
                 r.serverCpuSeconds(), r.cpuMicrosPerLookup(), r.rssBytes() / 1048576.0, r.serverProcesses(), r.dbConnections(),
                 r.clientCpuSeconds(), r.machineBusy() * 100, Runtime.getRuntime().availableProcessors()));
+        if (!dbPids.isEmpty()) {
+            sb.append(String.format(Locale.ROOT, "%n         database: cpu=%.2fs (%.1fus/lookup)", r.dbCpuSeconds(), r.perLookup(r.dbCpuSeconds())));
+        }
         if (r.lastError() != null && (r.errors() > 0 || r.wrong() > 0)) sb.append("\n         last error: ").append(r.lastError());
         return sb.toString();
     }
@@ -198,8 +220,15 @@ public final class LoadGenerator {
                 r.rssBytes() / 1048576.0);
     }
 
-    private void appendCsv(Result r) throws IOException {
-        if (!Files.exists(csv)) Files.writeString(csv, CSV_HEADER + "\n");
-        Files.writeString(csv, csvRow(r) + "\n", StandardOpenOption.APPEND);
+    String runsRow(Result r) {
+        return String.format(Locale.ROOT, "%d,%s,%s,%d,%d,%.0f,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%d,%.1f", round, serverLabel, tableLabel,
+                r.concurrency(), poolMax, r.lookupsPerSecond(), r.micros(50), r.micros(99), r.micros(99.9),
+                r.cpuMicrosPerLookup(), r.perLookup(r.dbCpuSeconds()), r.perLookup(r.clientCpuSeconds()),
+                Math.max(0, r.dbConnections()), r.rssBytes() / 1048576.0);
+    }
+
+    private static void append(Path file, String header, String row) throws IOException {
+        if (!Files.exists(file)) Files.writeString(file, header + "\n");
+        Files.writeString(file, row + "\n", StandardOpenOption.APPEND);
     }
 }

@@ -64,18 +64,34 @@ class LoadGeneratorSmokeTest {
     }
 
     @Test
-    void reportWritesMarkdownWithRatiosAndAChart() throws Exception {
-        List<BenchReport.Row> rows = List.of(
-                BenchReport.Row.parse("ours,texthash,1,30000,20.0,60.0,20.0,0,150"),
-                BenchReport.Row.parse("postfix,texthash,1,10000,50.0,120.0,50.0,0,30"),
-                BenchReport.Row.parse("null,texthash,1,40000,15.0,50.0,10.0,0,50"),
-                BenchReport.Row.parse("postfix,mysql,16,6000,900.0,5000.0,100.0,3,40"),
-                BenchReport.Row.parse("ours,mysql,16,9000,600.0,3000.0,60.0,8,160"));
-        BenchReport r = new BenchReport(rows);
+    void reportTakesTheMedianRoundAndRatiosWithinRoundsAndDrawsAChart() throws Exception {
+        List<BenchReport.Row> runs = List.of(
+                // round 2 ran on a faster moment of the machine: both servers faster, the ratio alike
+                BenchReport.Row.parseRun("1,ours,texthash,1,0,30000,20.0,60.0,70.0,20.0,0,10.0,0,150"),
+                BenchReport.Row.parseRun("1,postfix,texthash,1,0,10000,50.0,120.0,130.0,50.0,0,10.0,0,30"),
+                BenchReport.Row.parseRun("1,null,texthash,1,0,40000,15.0,50.0,60.0,10.0,0,10.0,0,50"),
+                BenchReport.Row.parseRun("2,ours,texthash,1,0,60000,10.0,30.0,35.0,20.0,0,10.0,0,150"),
+                BenchReport.Row.parseRun("2,postfix,texthash,1,0,25000,25.0,60.0,65.0,50.0,0,10.0,0,30"),
+                BenchReport.Row.parseRun("2,null,texthash,1,0,80000,8.0,25.0,30.0,10.0,0,10.0,0,50"),
+                BenchReport.Row.parseRun("3,ours,texthash,1,0,35000,20.0,60.0,70.0,20.0,0,10.0,0,150"),
+                BenchReport.Row.parseRun("3,postfix,texthash,1,0,14000,50.0,120.0,130.0,50.0,0,10.0,0,30"),
+                BenchReport.Row.parseRun("3,null,texthash,1,0,50000,15.0,50.0,60.0,10.0,0,10.0,0,50"),
+                BenchReport.Row.parseRun("1,postfix,mysql,16,0,6000,900.0,5000.0,6000.0,100.0,150.0,50.0,3,40"),
+                BenchReport.Row.parseRun("1,ours,mysql,16,16,9000,600.0,3000.0,4000.0,60.0,150.0,50.0,8,160"));
+        List<BenchReport.Row> pool = List.of(
+                BenchReport.Row.parseRun("1,ours,mysql-slow,64,1,190,5000.0,6000.0,7000.0,60.0,100.0,50.0,1,160"),
+                BenchReport.Row.parseRun("1,ours,mysql-slow,64,16,3000,5000.0,6000.0,7000.0,60.0,100.0,50.0,16,160"),
+                BenchReport.Row.parseRun("1,postfix,mysql-slow,64,0,1500,5000.0,6000.0,7000.0,60.0,100.0,50.0,6,60"));
+        BenchReport r = new BenchReport(runs, pool, 2);
+        assertEquals(35000, r.find("ours", "texthash", 1).lookupsPerSecond(), "the median round");
         String md = r.markdown();
-        assertTrue(md.contains("| texthash | 1 | 3.00× | 0.50 | 0.75× | met |"), md);
+        // per-round ratios 3.00, 2.40, 2.50: median 2.50; p99 0.50 each round; vs null 0.75, 0.75, 0.70
+        assertTrue(md.contains("| texthash | 1 | 2.50× (2.40–3.00) | 0.50 (0.50–0.50) | 0.75× (0.70–0.75) | met |"), md);
         assertTrue(md.contains("| mysql | 16 | 1.50× | 0.60 | — | MISSED: < 2× Postfix |"), md);
+        // ceiling: 2 cores / (150 + 50 µs) = 10,000 lookups/s
+        assertTrue(md.contains("| 8 | 160 | 10,000 |"), md);
+        assertTrue(md.contains("| ours | 64 | 16 | 3,000 |") && md.contains("| postfix | 64 | — | 1,500 |"), md);
         var img = r.chart("test");
-        assertTrue(img.getWidth() > 500 && img.getHeight() > 400);
+        assertTrue(img.getWidth() > 1400 && img.getHeight() > 400, "three panels: texthash, mysql, the pool sweep");
     }
 }
