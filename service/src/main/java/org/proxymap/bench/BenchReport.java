@@ -303,32 +303,12 @@ public final class BenchReport {
         if (max == 0) return;
         double lo = throughput ? 0 : Math.pow(10, Math.floor(Math.log10(min)));
         double hi = throughput ? niceCeil(max * 1.08) : Math.pow(10, Math.ceil(Math.log10(max * 1.01)));
-        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
-        g.setColor(Color.BLACK);
-        g.drawString(table + (throughput ? ": lookups/s (higher is better)" : ": p99 latency µs, log (lower is better)"), x + 10, y + 16);
-        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-        FontMetrics fm = g.getFontMetrics();
-        // grid and y labels
         List<Double> ticks = new ArrayList<>();
         if (throughput) for (int k = 0; k <= 5; k++) ticks.add(hi * k / 5);
         else for (double v = lo; v <= hi * 1.0001; v *= 10) ticks.add(v);
-        for (double v : ticks) {
-            int yy = yOf(v, lo, hi, py, ph, !throughput);
-            g.setColor(new Color(0xe0e0e0));
-            g.setStroke(new BasicStroke(1f));
-            g.drawLine(px, yy, px + pw, yy);
-            g.setColor(Color.DARK_GRAY);
-            String label = String.format(Locale.ROOT, "%,.0f", v);
-            g.drawString(label, px - 6 - fm.stringWidth(label), yy + 4);
-        }
-        g.setColor(Color.BLACK);
-        g.drawRect(px, py, pw, ph);
-        for (int k = 0; k < cs.size(); k++) {
-            int xx = xOf(k, cs.size(), px, pw);
-            String label = "C=" + cs.get(k);
-            g.drawString(label, xx - fm.stringWidth(label) / 2, py + ph + 16);
-        }
-        g.drawString("concurrent clients (one connection each)", px + pw / 2 - 110, py + ph + 32);
+        axes(g, table + (throughput ? ": lookups/s (higher is better)" : ": p99 latency µs, log (lower is better)"), x, y,
+                ticks, lo, hi, !throughput, cs.stream().map(c -> "C=" + c).toList(), "concurrent clients (one connection each)",
+                px, py, pw, ph);
         for (String s : SERVERS) {
             int lastX = -1, lastY = -1;
             for (int k = 0; k < cs.size(); k++) {
@@ -358,39 +338,19 @@ public final class BenchReport {
         int ml = 70, mb = 40, mt = 26;
         int px = x + ml, py = y + mt, pw = w - ml - 10, ph = h - mt - mb;
         double hi = niceCeil(max * 1.08);
-        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
-        g.setColor(Color.BLACK);
-        int c = poolRuns.getFirst().concurrency;
-        g.drawString("mysql-slow, C=" + c + ": lookups/s by pool size", x + 10, y + 16);
-        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-        FontMetrics fm = g.getFontMetrics();
-        for (int k = 0; k <= 5; k++) {
-            double v = hi * k / 5;
-            int yy = yOf(v, 0, hi, py, ph, false);
-            g.setColor(new Color(0xe0e0e0));
-            g.setStroke(new BasicStroke(1f));
-            g.drawLine(px, yy, px + pw, yy);
-            g.setColor(Color.DARK_GRAY);
-            String label = String.format(Locale.ROOT, "%,.0f", v);
-            g.drawString(label, px - 6 - fm.stringWidth(label), yy + 4);
-        }
-        g.setColor(Color.BLACK);
-        g.drawRect(px, py, pw, ph);
-        for (int k = 0; k < ps.size(); k++) {
-            String label = "pool=" + ps.get(k);
-            int xx = xOf(k, ps.size(), px, pw);
-            g.drawString(label, xx - fm.stringWidth(label) / 2, py + ph + 16);
-        }
-        g.drawString("proxymap_sql_pool_max_connections", px + pw / 2 - 100, py + ph + 32);
+        List<Double> ticks = new ArrayList<>();
+        for (int k = 0; k <= 5; k++) ticks.add(hi * k / 5);
+        axes(g, "mysql-slow, C=" + poolRuns.getFirst().concurrency + ": lookups/s by pool size", x, y, ticks, 0, hi, false,
+                ps.stream().map(p -> "pool=" + p).toList(), "proxymap_sql_pool_max_connections", px, py, pw, ph);
         List<Row> postfix = new ArrayList<>(poolRuns.stream().filter(r -> r.server.equals("postfix")).toList());
         postfix.sort(Comparator.comparingDouble(Row::lookupsPerSecond));
-        Row p = median(postfix);
-        if (p != null) {
-            int yy = yOf(p.lookupsPerSecond, 0, hi, py, ph, false);
+        Row pf = median(postfix);
+        if (pf != null) {
+            int yy = yOf(pf.lookupsPerSecond, 0, hi, py, ph, false);
             g.setColor(COLORS.get("postfix"));
             g.setStroke(stroke("null"));
             g.drawLine(px, yy, px + pw, yy);
-            g.drawString("Postfix (" + p.dbConnections + " connections)", px + 8, yy - 6);
+            g.drawString("Postfix (" + pf.dbConnections + " connections)", px + 8, yy - 6);
         }
         int lastX = -1, lastY = -1;
         g.setColor(COLORS.get("ours"));
@@ -405,6 +365,32 @@ public final class BenchReport {
             lastX = xx;
             lastY = yy;
         }
+    }
+
+    /** A panel's title, grid with y labels, frame, and x labels with their title. */
+    private static void axes(Graphics2D g, String title, int x, int y, List<Double> ticks, double lo, double hi, boolean log,
+                             List<String> xLabels, String xTitle, int px, int py, int pw, int ph) {
+        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
+        g.setColor(Color.BLACK);
+        g.drawString(title, x + 10, y + 16);
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        FontMetrics fm = g.getFontMetrics();
+        for (double v : ticks) {
+            int yy = yOf(v, lo, hi, py, ph, log);
+            g.setColor(new Color(0xe0e0e0));
+            g.setStroke(new BasicStroke(1f));
+            g.drawLine(px, yy, px + pw, yy);
+            g.setColor(Color.DARK_GRAY);
+            String label = String.format(Locale.ROOT, "%,.0f", v);
+            g.drawString(label, px - 6 - fm.stringWidth(label), yy + 4);
+        }
+        g.setColor(Color.BLACK);
+        g.drawRect(px, py, pw, ph);
+        for (int k = 0; k < xLabels.size(); k++) {
+            int xx = xOf(k, xLabels.size(), px, pw);
+            g.drawString(xLabels.get(k), xx - fm.stringWidth(xLabels.get(k)) / 2, py + ph + 16);
+        }
+        g.drawString(xTitle, px + pw / 2 - fm.stringWidth(xTitle) / 2, py + ph + 32);
     }
 
     private static int xOf(int k, int n, int px, int pw) {
