@@ -45,7 +45,7 @@ public enum Setting {
     PLATFORM_THREADS("proxymap_platform_threads", "256",
             "Connections served by a platform thread each (the lowest latency per request); further connections get a virtual thread each, so proxymap_max_connections stays cheap. 0: virtual threads only."),
     BUSY_POLL_MICROSECONDS("proxymap_busy_poll_microseconds", "50",
-            "After a reply, poll the connection this many microseconds for the client's next request before blocking (lower latency for bursts of lookups, CPU spent while polling); at most one connection fewer than the cores polls at once. 0: always block.");
+            "After a reply, poll the connection this many microseconds for the client's next request before blocking (lower latency for bursts of lookups, CPU spent while polling); only while at most half the cores' number of connections are active, so a busy server spends no CPU on it. 0: always block.");
 
     private final String key;
     private final String defaultValue;
