@@ -33,6 +33,7 @@ final class ProcessSampler {
     ProcessSampler(List<Long> roots) { this.roots = List.copyOf(roots); }
 
     Sample sample() {
+        if (roots.isEmpty()) return new Sample(0, 0, 0); // nothing to follow: skip reading /proc
         Map<Long, Stat> all = new HashMap<>();
         Map<Long, List<Long>> children = new HashMap<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(Path.of("/proc"), p -> p.getFileName().toString().chars().allMatch(Character::isDigit))) {

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
@@ -81,19 +80,14 @@ public final class TexthashType implements TableType {
     private static final class TexthashTable implements LookupTable {
         private final Path file;
         private volatile Map<String, String> map;
-        private volatile Object stamp;
+        private volatile FileStamp stamp;
         private volatile long nextCheckNanos;
 
         TexthashTable(Path file) throws IOException {
             this.file = file;
-            this.stamp = stamp(file);
+            this.stamp = FileStamp.of(file);
             this.map = parse(file);
             this.nextCheckNanos = System.nanoTime() + 1_000_000_000L;
-        }
-
-        private static Object stamp(Path file) throws IOException {
-            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
-            return java.util.List.of(a.lastModifiedTime(), a.size(), String.valueOf(a.fileKey()));
         }
 
         private void refreshIfChanged() {
@@ -103,7 +97,7 @@ public final class TexthashType implements TableType {
                 if (now - nextCheckNanos < 0) return;
                 nextCheckNanos = now + 1_000_000_000L;
                 try {
-                    Object s = stamp(file);
+                    FileStamp s = FileStamp.of(file);
                     if (!s.equals(stamp)) {
                         map = parse(file);
                         stamp = s;

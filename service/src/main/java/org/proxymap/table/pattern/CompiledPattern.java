@@ -13,4 +13,11 @@ interface CompiledPattern {
 
     /** The number of capture groups ({@code re_nsub}). */
     int groupCount();
+
+    /** Groups 0..n of a successful match, null for a group that did not participate. */
+    static String[] groups(java.util.regex.Matcher m, int n) {
+        String[] out = new String[n + 1];
+        for (int g = 0; g <= n; g++) out[g] = m.group(g);
+        return out;
+    }
 }

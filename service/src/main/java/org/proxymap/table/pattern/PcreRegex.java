@@ -57,9 +57,7 @@ final class PcreRegex implements CompiledPattern {
         Matcher m = pattern.matcher(key);
         if (!(anchored ? m.lookingAt() : m.find())) return null;
         if (!wantGroups) return NO_GROUPS;
-        String[] out = new String[groups + 1];
-        for (int g = 0; g <= groups; g++) out[g] = m.group(g);
-        return out;
+        return CompiledPattern.groups(m, groups);
     }
 
     private static final class Translator {

@@ -67,9 +67,7 @@ final class PosixRegex implements CompiledPattern {
                 break;
             }
         }
-        String[] out = new String[groups + 1];
-        for (int g = 0; g <= groups; g++) out[g] = m.group(g);
-        return out;
+        return CompiledPattern.groups(m, groups);
     }
 
     /** Recursive-descent reader of glibc's ERE/BRE grammar that writes Java regex syntax. */
