@@ -11,7 +11,7 @@ import org.proxymap.protocol.AttrList;
 import org.proxymap.protocol.AttrWriter;
 import org.proxymap.protocol.DictFlags;
 import org.proxymap.protocol.Status;
-import org.proxymap.table.Keys;
+import org.proxymap.table.OpenFlags;
 import org.proxymap.table.TableException;
 import org.proxymap.table.TableHandle;
 import org.proxymap.table.TableRegistry;
@@ -179,7 +179,7 @@ public final class Dispatcher {
             }
             return fail(out, r, Status.DENY);
         }
-        int instanceFlags = (int) (r.dialectC ? r.instanceFlags : r.flags & DictFlags.INST_MASK);
+        int instanceFlags = OpenFlags.of(r.dialectC, r.instanceFlags, r.flags).bits();
         TableHandle h = registry.acquire(table, session.writeService(), instanceFlags);
         try {
             return operate(r, h, session, out, config.configAsRetry);
@@ -200,9 +200,7 @@ public final class Dispatcher {
             out.num(STATUS, Status.OK).num(FLAGS, replyFlags & 0xFFFFFFFFL).end();
             return true;
         }
-        boolean fold = ((impl & DictFlags.FIXED) != 0 && (flags & DictFlags.FOLD_FIX) != 0)
-                || ((impl & DictFlags.PATTERN) != 0 && (flags & DictFlags.FOLD_MUL) != 0);
-        String key = fold ? Keys.asciiLower(r.key) : r.key;
+        String key = OpenFlags.lookupKey(impl, r.flags, r.key);
         var c = h.counters();
         long start = System.nanoTime();
         int status;
