@@ -185,4 +185,53 @@ class LdapFaultsTest {
             }
         }
     }
+
+    private String cf(String body) throws Exception {
+        Path f = Files.createTempFile(dir, "p", ".cf");
+        Files.writeString(f, body);
+        return f.toString();
+    }
+
+    @Test
+    void probeBindsAndSearchesTheBase() throws Exception {
+        OpenContext ctx = new OpenContext(false, 0, n -> null, resources);
+        assertEquals(List.of(), new LdapType().probe(cf(aliases()), ctx));
+        List<String> p = new LdapType().probe(cf(aliases() + "bind_dn = " + LdapFixture.READER_DN + "\nbind_pw = nope\n"), ctx);
+        assertEquals(1, p.size());
+        assertTrue(p.get(0).contains("Unable to bind") && p.get(0).contains("49 (invalid credentials)"), p.toString());
+        p = new LdapType().probe(cf(aliases().replace("search_base = " + Slapd.SUFFIX, "search_base = ou=nowhere," + Slapd.SUFFIX)), ctx);
+        assertTrue(p.get(0).contains("search_base 'ou=nowhere," + Slapd.SUFFIX + "' not found: 32"), p.toString());
+        p = new LdapType().probe(cf("server_host = ldap://127.0.0.1:" + Slapd.freePort() + "\ntimeout = 1\n"), ctx);
+        assertTrue(p.get(0).contains("connect"), p.toString());
+        assertTrue(resources.snapshot().isEmpty(), "probe leaves no pool behind: " + resources.snapshot().keySet());
+    }
+
+    @Test
+    void connectionsCountInTheServiceWideCap() throws Exception {
+        Path f = Files.createTempFile(dir, "cap", ".cf");
+        Files.writeString(f, aliases());
+        OpenContext ctx = new OpenContext(false, 0, n -> n.equals("proxymap_sql_max_connections") ? "2" : null, resources);
+        try (LookupTable t = new LdapType().open(f.toString(), ctx)) {
+            ConcurrentLinkedQueue<String> wrong = new ConcurrentLinkedQueue<>();
+            List<Thread> threads = new java.util.ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                threads.add(Thread.ofPlatform().start(() -> {
+                    for (int j = 0; j < 50; j++) {
+                        try {
+                            if (!"alice@mail.example.org".equals(t.lookup("alice@example.org"))) wrong.add("value");
+                        } catch (TableException e) {
+                            wrong.add(e.getMessage());
+                        }
+                    }
+                }));
+            }
+            for (Thread th : threads) th.join();
+            PoolInfo info = resources.snapshot().values().stream().filter(r -> r instanceof LdapPool)
+                    .map(r -> ((PooledResource) r).poolInfo()).findFirst().orElseThrow();
+            assertEquals(List.of(), List.copyOf(wrong));
+            assertEquals(2, info.maxTotal());
+            assertTrue(info.created() <= 2 && info.created() >= 1, "at most the cap's connections: " + info);
+            assertEquals(0, info.active());
+        }
+    }
 }
