@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
 import org.proxymap.table.TableOpenException;
-import org.proxymap.table.sql.CfParameters;
+import org.proxymap.table.sql.CfgParser;
 import org.proxymap.table.sql.Templates;
 
 /**
@@ -68,11 +68,11 @@ final class LdapConfig {
     final String tlsCipherSuite;
     final int debuglevel;
 
-    private LdapConfig(String name, CfParameters p) throws TableOpenException {
+    private LdapConfig(String name, CfgParser p) throws TableOpenException {
         this.name = name;
-        String serverHost = p.str("server_host", "localhost", 1, "ldap://host.example:389");
+        String serverHost = p.str("server_host", "localhost", 1);
         int serverPort = num(p, "server_port", 389, 0);
-        int v = p.integer("version", 2, 2, 0);
+        int v = p.integer("version", 2, 2);
         if (v != 2 && v != 3) {
             warnings.add(name + " Unknown version " + v + ", using 2.");
             v = 2;
@@ -111,7 +111,7 @@ final class LdapConfig {
         if (list.isEmpty()) throw p.fatal("server_host", "no usable server in server_host = " + serverHost + "; use host[:port] or ldap://host:port");
         servers = List.copyOf(list);
         ldapSsl = ssl;
-        String sc = p.str("scope", "sub", 1, "sub (the default), one or base");
+        String sc = p.str("scope", "sub", 1);
         scope = switch (sc.toLowerCase(Locale.ROOT)) {
             case "one" -> SCOPE_ONE;
             case "base" -> SCOPE_BASE;
@@ -121,11 +121,11 @@ final class LdapConfig {
                 yield SCOPE_SUB;
             }
         };
-        searchBase = p.str("search_base", "", 0, "");
+        searchBase = p.str("search_base", "", 0);
         timeout = num(p, "timeout", 10, 0);
-        queryFilter = p.str("query_filter", "(mailacceptinggeneralid=%s)", 0, "");
-        String rf = p.get("result_format");
-        resultFormat = rf != null ? rf : p.str("result_filter", "%s", 1, "%s (the default)");
+        queryFilter = p.str("query_filter", "(mailacceptinggeneralid=%s)", 0);
+        String rf = p.raw("result_format");
+        resultFormat = rf != null ? rf : p.str("result_filter", "%s", 1);
         try {
             templates = new Templates(List.of(searchBase, queryFilter), resultFormat);
         } catch (Templates.BadTemplate e) {
@@ -135,29 +135,29 @@ final class LdapConfig {
         }
         dynamicBase = Templates.dynamic(searchBase);
         if (!Templates.dynamic(queryFilter)) warnings.add(name + ": Fixed query_filter " + queryFilter + " is probably useless");
-        domain = p.str("domain", "", 0, "");
+        domain = p.str("domain", "", 0);
         List<String> attrs = new ArrayList<>();
-        split(p.str("terminal_result_attribute", "", 0, ""), attrs);
+        split(p.str("terminal_result_attribute", "", 0), attrs);
         numTerminal = attrs.size();
-        split(p.str("leaf_result_attribute", "", 0, ""), attrs);
+        split(p.str("leaf_result_attribute", "", 0), attrs);
         numLeaf = attrs.size() - numTerminal;
-        split(p.str("result_attribute", "maildrop", 0, ""), attrs);
+        split(p.str("result_attribute", "maildrop", 0), attrs);
         numAttributes = attrs.size();
-        split(p.str("special_result_attribute", "", 0, ""), attrs);
+        split(p.str("special_result_attribute", "", 0), attrs);
         attributes = List.copyOf(attrs);
-        String b = p.str("bind", "yes", 1, "yes, no or sasl");
+        String b = p.str("bind", "yes", 1);
         bind = switch (b.toLowerCase(Locale.ROOT)) {
             case "no", "none" -> BIND_NONE;
             case "yes", "simple" -> BIND_SIMPLE;
             case "sasl" -> BIND_SASL;
             default -> throw p.fatal("bind", "unsupported parameter value: bind = " + b + "; use yes, no or sasl");
         };
-        bindDn = p.str("bind_dn", "", 0, "");
-        bindPw = p.str("bind_pw", "", 0, "");
+        bindDn = p.str("bind_dn", "", 0);
+        bindPw = p.str("bind_pw", "", 0);
         if (p.bool("cache", 0) == 1) warnings.add(name + " ignoring cache");
         if (num(p, "cache_expiry", -1, 0) >= 0) warnings.add(name + " ignoring cache_expiry");
         if (num(p, "cache_size", -1, 0) >= 0) warnings.add(name + " ignoring cache_size");
-        recursionLimit = p.integer("recursion_limit", 1000, 1, 0);
+        recursionLimit = p.integer("recursion_limit", 1000, 1);
         expansionLimit = num(p, "expansion_limit", 0, 0);
         sizeLimit = num(p, "size_limit", expansionLimit, 0);
         int d = num(p, "dereference", 0, 0);
@@ -168,9 +168,9 @@ final class LdapConfig {
         dereference = d;
         chaseReferrals = p.bool("chase_referrals", 0) == 1;
         boolean sasl = bind == BIND_SASL;
-        saslMechs = sasl ? p.str("sasl_mechs", "", 0, "") : "";
-        saslRealm = sasl ? p.str("sasl_realm", "", 0, "") : "";
-        saslAuthzId = sasl ? p.str("sasl_authz_id", "", 0, "") : "";
+        saslMechs = sasl ? p.str("sasl_mechs", "", 0) : "";
+        saslRealm = sasl ? p.str("sasl_realm", "", 0) : "";
+        saslAuthzId = sasl ? p.str("sasl_authz_id", "", 0) : "";
         saslMinSsf = sasl ? num(p, "sasl_minssf", 0, 4096) : 0;
         startTls = p.bool("start_tls", 0) == 1;
         if (startTls && version < 3) {
@@ -178,22 +178,24 @@ final class LdapConfig {
             version = 3;
         }
         tlsRequireCert = p.bool("tls_require_cert", 0) == 1;
-        tlsCaCertFile = p.str("tls_ca_cert_file", "", 0, "");
-        tlsCaCertDir = p.str("tls_ca_cert_dir", "", 0, "");
-        tlsCert = p.str("tls_cert", "", 0, "");
-        tlsKey = p.str("tls_key", "", 0, "");
-        tlsRandomFile = p.str("tls_random_file", "", 0, "");
-        tlsCipherSuite = p.str("tls_cipher_suite", "", 0, "");
+        tlsCaCertFile = p.str("tls_ca_cert_file", "", 0);
+        tlsCaCertDir = p.str("tls_ca_cert_dir", "", 0);
+        tlsCert = p.str("tls_cert", "", 0);
+        tlsKey = p.str("tls_key", "", 0);
+        tlsRandomFile = p.str("tls_random_file", "", 0);
+        tlsCipherSuite = p.str("tls_cipher_suite", "", 0);
         debuglevel = num(p, "debuglevel", 0, 0);
     }
 
-    /** Postfix's {@code cfg_get_int}: a minimum of 0 means no minimum. */
-    private static int num(CfParameters p, String n, int def, int max) throws TableOpenException {
-        return p.integer(n, def, Integer.MIN_VALUE, max);
+    /** Postfix's {@code cfg_get_int(name, def, 0, max)}: a minimum of 0 means no minimum; max 0 no maximum. */
+    private static int num(CfgParser p, String n, int def, int max) throws TableOpenException {
+        int x = p.integer(n, def, Integer.MIN_VALUE);
+        if (max > 0 && x > max) throw p.fatal(n, "invalid " + n + " parameter value " + x + " > " + max);
+        return x;
     }
 
     static LdapConfig load(String name, Function<String, String> mainCf) throws TableOpenException {
-        return new LdapConfig(name, CfParameters.load(name, mainCf));
+        return new LdapConfig(name, CfgParser.load(name, mainCf));
     }
 
     /** TLS is in use (ldaps:// or start_tls): only then do the tls_* settings matter. */

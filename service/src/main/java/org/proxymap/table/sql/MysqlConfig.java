@@ -7,7 +7,9 @@ import org.proxymap.table.TableOpenException;
 
 /**
  * The parameters of one mysql_table(5) definition, read as Postfix's
- * {@code mysql_parse_config()} reads them (see {@link CfParameters}). A parameter that Postfix
+ * {@code mysql_parse_config()} reads them: from a {@code .cf} file when the table name
+ * starts with {@code /} or {@code .}, else from main.cf as {@code <name>_<parameter>}.
+ * Values in a .cf file are literal (no {@code $name} expansion). A parameter that Postfix
  * treats as fatal (missing {@code dbname}, a bad number, a bad {@code %} sequence) makes
  * the table unusable here: {@link TableOpenException} with the file, the parameter and the fix.
  */
@@ -36,9 +38,9 @@ final class MysqlConfig {
     final int tlsVerifyCert;
     final Templates templates;
 
-    private final CfParameters source;
+    private final CfgParser source;
 
-    private MysqlConfig(String name, CfParameters s) throws TableOpenException {
+    private MysqlConfig(String name, CfgParser s) throws TableOpenException {
         this.name = name;
         this.source = s;
         user = str("user", "", 0);
@@ -58,27 +60,8 @@ final class MysqlConfig {
         tlsVerifyCert = bool("tls_verify_cert", -1);
         requireResultSet = bool("require_result_set", 1) == 1;
         expansionLimit = integer("expansion_limit", 0, 0);
-        String q = strOrNull("query");
-        if (q == null) {
-            String table = strOrNull("table");
-            String select = strOrNull("select_field");
-            String where = strOrNull("where_field");
-            for (String[] p : new String[][] {{"table", table}, {"select_field", select}, {"where_field", where}}) {
-                if (p[1] == null) {
-                    throw fatal(p[0], "neither query nor the legacy '" + p[0] + "' parameter is set; set query = SELECT ... WHERE ...='%s'"
-                            + " (or table, select_field and where_field)");
-                }
-            }
-            q = Templates.legacyQuery(select, table, where, str("additional_conditions", "", 0));
-        }
-        query = q;
-        try {
-            templates = new Templates(query, resultFormat);
-        } catch (Templates.BadTemplate e) {
-            String parameter = !e.getMessage().startsWith("invalid query") ? "result_format"
-                    : strOrNull("query") != null ? "query" : "additional_conditions";
-            throw fatal(parameter, e.getMessage());
-        }
+        templates = s.sqlTemplates(resultFormat);
+        query = templates.query();
         domain = str("domain", "", 0);
         List<String> h = new ArrayList<>();
         for (String t : str("hosts", "", 0).split("[,\\s]+")) if (!t.isEmpty()) h.add(t);
@@ -91,29 +74,16 @@ final class MysqlConfig {
 
     /** Reads the definition named {@code name} (the part after {@code mysql:}). */
     static MysqlConfig load(String name, Function<String, String> mainCf) throws TableOpenException {
-        return new MysqlConfig(name, CfParameters.load(name, mainCf));
+        return new MysqlConfig(name, CfgParser.load(name, mainCf));
     }
 
-    private TableOpenException fatal(String parameter, String problem) {
-        return source.fatal(parameter, problem);
-    }
+    private TableOpenException fatal(String parameter, String problem) { return source.fatal(parameter, problem); }
 
-    private String str(String n, String def, int min) throws TableOpenException {
-        return source.str(n, def, min, hint(n));
-    }
-
-    private static String hint(String n) {
-        return switch (n) {
-            case "dbname" -> "<database name>";
-            case "charset" -> "utf8mb4 (the default)";
-            case "result_format" -> "%s (the default)";
-            default -> "<value>";
-        };
-    }
+    private String str(String n, String def, int min) throws TableOpenException { return source.str(n, def, min); }
 
     private String strOrNull(String n) { return source.strOrNull(n); }
 
-    private int integer(String n, int def, int min) throws TableOpenException { return source.integer(n, def, min, 0); }
+    private int integer(String n, int def, int min) throws TableOpenException { return source.integer(n, def, min); }
 
     private int bool(String n, int def) throws TableOpenException { return source.bool(n, def); }
 
