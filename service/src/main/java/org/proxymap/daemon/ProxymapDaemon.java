@@ -24,6 +24,7 @@ import org.proxymap.table.TableRegistry;
  *   proxymap [-c config_dir]                      (foreground, {@link #main})
  *   proxymap [-c config_dir] config [name ...]   (effective parameters, like postconf -x; {@link Cli})
  *   proxymap [-c config_dir] check                (check configuration and tables; {@link ConfigChecker})
+ *   proxymap --version                            (print the version)
  *   jsvc ... org.proxymap.daemon.ProxymapDaemon [-c config_dir]
  *
  * DESCRIPTION
@@ -184,8 +185,7 @@ public final class ProxymapDaemon implements Daemon, DaemonUserSignal {
     public org.proxymap.management.Management management() { return management; }
 
     static String version() {
-        String v = ProxymapDaemon.class.getPackage().getImplementationVersion();
-        return v == null ? "development" : v;
+        return org.proxymap.jmx.Version.get();
     }
 
     static Path parseConfigDirectory(String[] args) throws ConfigException {
