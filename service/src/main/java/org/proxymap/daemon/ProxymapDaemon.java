@@ -93,9 +93,17 @@ import org.proxymap.table.TableRegistry;
  *   handler does the same): parse, validate, swap; a broken configuration is refused and
  *   the old one keeps serving. SIGTERM stops: no new connections, requests in flight are
  *   answered, sockets removed. Under jsvc, SIGHUP restarts the JVM: do not use it for
- *   reload.
+ *   reload. The launchers set _JAVA_SR_SIGNUM=40, so that HotSpot suspends threads (JFR's
+ *   sampler) with that signal instead of SIGUSR2; without it, a warning says so at start.
  */
 public final class ProxymapDaemon implements Daemon, DaemonUserSignal {
+    static {
+        // java.util.logging (the MariaDB driver logs through it) into log4j, before anything uses it
+        if (System.getProperty("java.util.logging.manager") == null) {
+            System.setProperty("java.util.logging.manager", "org.apache.logging.log4j.jul.LogManager");
+        }
+    }
+
     private static final Logger log = LogManager.getLogger("proxymap");
 
     private Path configDirectory = Path.of("/etc/postfix");
@@ -119,6 +127,11 @@ public final class ProxymapDaemon implements Daemon, DaemonUserSignal {
             throw e;
         }
         config.warnings().forEach(log::warn);
+        if (System.getenv("_JAVA_SR_SIGNUM") == null) {
+            log.warn("_JAVA_SR_SIGNUM is not set: HotSpot suspends threads with SIGUSR2 for JFR sampling, and each"
+                    + " sample would reload the configuration; start the service with scripts/proxymap or the"
+                    + " installed launcher, which set it");
+        }
         try {
             SocketDirectory.checkWritable(config.socketPath(false));
             SocketDirectory.checkWritable(config.socketPath(true));
