@@ -14,6 +14,7 @@ import org.proxymap.config.ConfigException;
 import org.proxymap.config.ServiceConfig;
 import org.proxymap.config.Setting;
 import org.proxymap.server.ProxymapServer;
+import org.proxymap.systemd.SystemdNotify;
 import org.proxymap.table.TableRegistry;
 
 /**
@@ -88,6 +89,13 @@ import org.proxymap.table.TableRegistry;
  *   proxymap_platform_threads = 256        connections on platform threads; more get virtual ones
  *   proxymap_busy_poll_microseconds = 50   poll for a connection's next request before blocking
  *
+ * SYSTEMD
+ *   Under Type=notify units the service sends READY=1 once both sockets listen, STATUS=
+ *   with the configuration generation in force (updated on every reload, with the reason
+ *   when one is refused) and STOPPING=1 on stop. With WatchdogSec= it pings systemd from its
+ *   own watchdog thread (every 50 ms scan, at half the interval), so a process that stops
+ *   running (stalled, frozen) stops pinging and systemd restarts it.
+ *
  * SIGNALS
  *   SIGUSR2 reloads the configuration (jsvc forwards it to signal(); in the foreground a
  *   handler does the same): parse, validate, swap; a broken configuration is refused and
@@ -110,15 +118,19 @@ public final class ProxymapDaemon implements Daemon, DaemonUserSignal {
     private ProxymapServer server;
     private Reloader reloader;
     private org.proxymap.management.Management management;
+    private boolean underJsvc;
+    private SystemdNotify systemd = SystemdNotify.fromEnvironment(false);
 
     /** jsvc: runs as the service user; reads configuration and binds the sockets. */
     @Override
     public void init(DaemonContext context) throws Exception {
+        underJsvc = true;
         init(context.getArguments());
     }
 
     void init(String[] args) throws Exception {
         configDirectory = parseConfigDirectory(args);
+        systemd = SystemdNotify.fromEnvironment(underJsvc);
         ServiceConfig config;
         try {
             config = ServiceConfig.load(configDirectory);
@@ -148,6 +160,7 @@ public final class ProxymapDaemon implements Daemon, DaemonUserSignal {
             throw e;
         }
         reloader = new Reloader(config.configDirectory(), server);
+        reloader.onReload(r -> systemd.send("STATUS=" + status(r.generation(), r.ok() ? null : r.message())));
         try {
             management = org.proxymap.management.Management.create(config, server, reloader, version(),
                     java.lang.management.ManagementFactory.getPlatformMBeanServer());
@@ -166,11 +179,20 @@ public final class ProxymapDaemon implements Daemon, DaemonUserSignal {
         log.info("daemon started -- version {}, configuration {}, running as {}", version(), configDirectory,
                 System.getProperty("user.name"));
         log.info("configuration generation {} in force", server.state().generation());
+        server.onWatchdogTick(systemd::watchdogTick);
+        systemd.send("READY=1\nSTATUS=" + status(server.state().generation(), null));
+    }
+
+    /** systemd's STATUS= line: what {@code systemctl status proxymap} shows. */
+    private static String status(long generation, String refused) {
+        return "serving, configuration generation " + generation
+                + (refused == null ? "" : "; last reload refused: " + refused.replace('\n', ' '));
     }
 
     /** jsvc (SIGTERM): drains within proxymap_shutdown_grace. */
     @Override
     public void stop() {
+        systemd.send("STOPPING=1");
         if (server != null) server.stop(server.state().config().shutdownGrace);
         log.info("daemon stopped");
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -11,6 +12,7 @@ import java.util.Map;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.api.Test;
+import org.proxymap.testing.Require;
 import org.proxymap.testing.WireClient;
 
 /** What an operator meets, in the daemon started by its real launcher (scripts/proxymap). */
@@ -49,5 +51,72 @@ class OperationsProcessTest {
             }
             assertTrue(samples > 0, "JFR took no execution samples in " + lookups + " lookups");
         }
+    }
+
+    /**
+     * Type=notify: READY=1 only once both sockets accept, STATUS= with the generation (again on
+     * reload), WATCHDOG=1 at half WATCHDOG_USEC while the process runs and none while it is
+     * stopped (SIGSTOP), STOPPING=1 on SIGTERM. systemd's side is a datagram socket of the
+     * test's own (socat), named by NOTIFY_SOCKET as systemd does.
+     */
+    @Test
+    void systemdHearsReadyStatusWatchdogAndStopping() throws Exception {
+        Path socat = Require.executable("/usr/bin/socat");
+        try (DaemonProcess d = DaemonProcess.prepare("proxy_read_maps = proxy:inline:{k=v}\n", null)) {
+            Path sock = d.dir.resolve("notify.sock"), heard = d.dir.resolve("notify.log");
+            Process systemd = new ProcessBuilder(socat.toString(), "-u", "UNIX-RECV:" + sock,
+                    "OPEN:" + heard + ",creat,append").redirectErrorStream(true).start();
+            try {
+                awaitFile(sock);
+                d.start(null, List.of(), Map.of("NOTIFY_SOCKET", sock.toString(), "WATCHDOG_USEC", "400000"));
+                await(heard, "READY=1", START);
+                // READY is sent after both sockets listen: they accept at once
+                try (WireClient w = WireClient.connect(d.socket("proxywrite")); WireClient c = WireClient.connect(d.socket("proxymap"))) {
+                    assertEquals(LOOKUP_OK, WireClient.escaped(
+                            c.call("request", "lookup", "table", "inline:{k=v}", "flags", "0", "key", "k")));
+                }
+                assertTrue(Files.readString(heard).contains("STATUS=serving, configuration generation 1"), Files.readString(heard));
+                int before = count(heard, "WATCHDOG=1");
+                Thread.sleep(2000);
+                int running = count(heard, "WATCHDOG=1") - before;
+                assertTrue(running >= 4, running + " watchdog pings in 2 s at WATCHDOG_USEC=400000");
+
+                d.signal("USR2");
+                await(heard, "STATUS=serving, configuration generation 2", START);
+
+                d.signal("STOP");
+                Thread.sleep(300); // a ping already on its way may still land
+                int stopped = count(heard, "WATCHDOG=1");
+                Thread.sleep(1500);
+                assertEquals(stopped, count(heard, "WATCHDOG=1"), "pings while the process was stopped");
+                d.signal("CONT");
+                Thread.sleep(1500);
+                assertTrue(count(heard, "WATCHDOG=1") > stopped, "no pings after SIGCONT");
+
+                d.signal("TERM");
+                await(heard, "STOPPING=1", START);
+                d.awaitExit(Duration.ofSeconds(30));
+            } finally {
+                systemd.destroy();
+            }
+        }
+    }
+
+    private static void awaitFile(Path p) throws InterruptedException {
+        for (int i = 0; i < 200 && !Files.exists(p); i++) Thread.sleep(25);
+        assertTrue(Files.exists(p), p + " not created");
+    }
+
+    private static void await(Path file, String text, Duration timeout) throws Exception {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < end) {
+            if (Files.exists(file) && Files.readString(file).contains(text)) return;
+            Thread.sleep(25);
+        }
+        throw new AssertionError("systemd never heard " + text + "; heard:\n" + (Files.exists(file) ? Files.readString(file) : ""));
+    }
+
+    private static int count(Path file, String line) throws Exception {
+        return Files.exists(file) ? (int) Files.readAllLines(file).stream().filter(line::equals).count() : 0;
     }
 }
