@@ -39,6 +39,10 @@ public final class TcpType implements TableType {
     @Override
     public String name() { return "tcp"; }
 
+    /** Nothing is read at open and keys are folded per request: one instance serves every client. */
+    @Override
+    public int openFlagsMask() { return 0; }
+
     private static Endpoint parse(String name) throws TableOpenException {
         try {
             return Endpoint.parseHostPort(name);
