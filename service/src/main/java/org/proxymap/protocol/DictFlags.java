@@ -4,6 +4,10 @@ package org.proxymap.protocol;
 public final class DictFlags {
     private DictFlags() {}
 
+    /** do not append a NUL to key and value: try the key without one */
+    public static final int TRY0NULL = 0x4;
+    /** append a NUL to key and value: try the key with one */
+    public static final int TRY1NULL = 0x8;
     public static final int FIXED = 0x10;
     public static final int PATTERN = 0x20;
     public static final int DUP_REPLACE = 0x80;
@@ -12,6 +16,8 @@ public final class DictFlags {
     public static final int NO_REGSUB = 0x800;
     public static final int FOLD_FIX = 0x4000;
     public static final int FOLD_MUL = 0x8000;
+    /** lock a table that is not multi-writer safe exclusively for as long as it is open */
+    public static final int OPEN_LOCK = 0x10000;
     public static final int MULTI_WRITER = 0x40000;
 
     /** Implementation bits a table reports: fixed, pattern, multi_writer (IMPL_MASK up to 3.10). */
@@ -26,5 +32,5 @@ public final class DictFlags {
      * instances apart. Postfix keys instances on every bit, which would let a client make
      * the server open a new instance for each of 2^32 flag values.
      */
-    public static final int OPEN_MASK = NO_REGSUB;
+    public static final int OPEN_MASK = NO_REGSUB | TRY0NULL | TRY1NULL | OPEN_LOCK;
 }
