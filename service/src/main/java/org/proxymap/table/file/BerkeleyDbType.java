@@ -29,8 +29,8 @@ import org.proxymap.table.db.DbException;
  * decides; values up to their first NUL. flock() as Postfix takes it: shared around each read,
  * exclusive around each write, or exclusive for as long as the table is open when the client
  * asked for OPEN_LOCK (postscreen, verify). Each update and delete is synced to the file
- * (proxywrite's SYNC_UPDATE). A read-only table re-opens the file when postmap rebuilt it
- * (real proxymap restarts then). A failing call answers RETRY and logs the file and the fix.
+ * (proxywrite's SYNC_UPDATE). A table re-opens the file when another process changed it
+ * (postmap rebuilt it, postmap -i added to it): real proxymap restarts then. A failing call answers RETRY and logs the file and the fix.
  */
 public abstract class BerkeleyDbType implements TableType {
     private static final Logger log = LogManager.getLogger("proxymap");
@@ -118,7 +118,7 @@ public abstract class BerkeleyDbType implements TableType {
         }
 
         @Override
-        public int implFlags() { return DictFlags.FIXED; }
+        public int implFlags() { return DictFlags.FIXED | nul.flags(); }
 
         private interface Op<T> {
             T run(Database db) throws IOException;
@@ -132,7 +132,7 @@ public abstract class BerkeleyDbType implements TableType {
                 boolean flock = !openLocked;
                 if (flock) Flock.apply(fd, mode);
                 try {
-                    if (!writable && changed()) {
+                    if (changed()) {
                         if (flock) Flock.apply(fd, Flock.UNLOCK);
                         flock = false;
                         reopen();
@@ -141,7 +141,9 @@ public abstract class BerkeleyDbType implements TableType {
                             flock = true;
                         }
                     }
-                    return op.run(db);
+                    T result = op.run(db);
+                    if (mode == Flock.EXCLUSIVE) stamp = FileStamp.of(file); // our own change, made under the lock
+                    return result;
                 } finally {
                     if (flock) Flock.apply(fd, Flock.UNLOCK);
                 }

@@ -21,6 +21,9 @@ final class TrailingNul {
         this.flags = initial;
     }
 
+    /** The TRY0NULL and TRY1NULL bits now in effect, as Postfix reports them in its dict flags. */
+    int flags() { return flags; }
+
     /** Forgets what was learnt: a new process would (proxymap restarts when the file changes). */
     void reset() { flags = initial; }
 
