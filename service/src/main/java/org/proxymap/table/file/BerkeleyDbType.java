@@ -16,6 +16,7 @@ import org.proxymap.ffm.Flock;
 import org.proxymap.protocol.DictFlags;
 import org.proxymap.table.LookupTable;
 import org.proxymap.table.OpenContext;
+import org.proxymap.table.OpenFlags;
 import org.proxymap.table.TableException;
 import org.proxymap.table.TableOpenException;
 import org.proxymap.table.TableType;
@@ -45,6 +46,10 @@ public abstract class BerkeleyDbType implements TableType {
     @Override
     public String name() { return name; }
 
+    /** The NUL forms, and OPEN_LOCK (postscreen's and verify's caches lock the file while open). */
+    @Override
+    public int openFlagsMask() { return OpenFlags.NUL_MASK | DictFlags.OPEN_LOCK; }
+
     @Override
     public LookupTable open(String table, OpenContext context) throws TableOpenException {
         BerkeleyDb lib;
@@ -59,7 +64,7 @@ public abstract class BerkeleyDbType implements TableType {
         }
         boolean openLock = context.writable() && (context.instanceFlags() & DictFlags.OPEN_LOCK) != 0;
         try {
-            return new DbTable(lib, file, context.writable(), openLock, context.instanceFlags());
+            return new DbTable(lib, file, context.writable(), openLock, context.flags());
         } catch (IOException e) {
             throw new TableOpenException(e.getMessage() + rebuildHint(file));
         }
@@ -85,11 +90,11 @@ public abstract class BerkeleyDbType implements TableType {
         private FileStamp stamp;
         private long lastWarn;
 
-        DbTable(BerkeleyDb lib, Path file, boolean writable, boolean openLock, int instanceFlags) throws IOException {
+        DbTable(BerkeleyDb lib, Path file, boolean writable, boolean openLock, OpenFlags flags) throws IOException {
             this.lib = lib;
             this.file = file;
             this.writable = writable;
-            this.nul = new TrailingNul(instanceFlags);
+            this.nul = new TrailingNul(flags);
             this.db = openFile();
             this.fd = db.fd();
             if (openLock && !Flock.apply(fd, Flock.EXCLUSIVE | Flock.NONBLOCK)) {

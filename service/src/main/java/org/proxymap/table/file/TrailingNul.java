@@ -1,11 +1,13 @@
 package org.proxymap.table.file;
 
 import org.proxymap.protocol.DictFlags;
+import org.proxymap.table.OpenFlags;
 
 /**
  * Which key forms a Berkeley DB or lmdb table tries, as dict_db.c and dict_lmdb.c decide it:
- * the client's TRY1NULL (key with its trailing NUL) and TRY0NULL (without) instance flags,
- * both when it sent neither; whichever form hits first is the only one tried from then on;
+ * the forms {@link OpenFlags} allows at open (TRY1NULL: the key with its trailing NUL,
+ * TRY0NULL: without; both when the client sent neither); whichever form hits first is the
+ * only one tried from then on (a narrowing OpenFlags leaves to the table);
  * a write while both are still open stores the NUL (Linux has no DB_NO_TRAILING_NULL).
  * One per table instance; the state may be read by several threads at once (a lost race
  * only means one more form is tried).
@@ -15,9 +17,8 @@ final class TrailingNul {
     private final int initial;
     private volatile int flags;
 
-    TrailingNul(int instanceFlags) {
-        int f = instanceFlags & BOTH;
-        this.initial = f == 0 ? BOTH : f;
+    TrailingNul(OpenFlags open) {
+        this.initial = (open.tryWithNul() ? DictFlags.TRY1NULL : 0) | (open.tryWithoutNul() ? DictFlags.TRY0NULL : 0);
         this.flags = initial;
     }
 
