@@ -15,6 +15,7 @@ import org.proxymap.jmx.CheckReport;
  *   proxymap [-c DIR] check               check the configuration and every approved table
  *   proxymap [-c DIR] export-proxy-proxymap    the tables proxymap approves, one per line
  *   proxymap [-c DIR] export-proxy-proxywrite  the tables proxywrite approves, one per line
+ *   proxymap --version                    print "proxymap VERSION"
  * </pre>
  * The export commands print what Postfix 3.11's {@code proxymap -S -V -n export-proxy-proxymap}
  * prints: each approved table once, without {@code proxy:}, in byte order, by the rules of
@@ -33,7 +34,7 @@ public final class Cli {
 
     private static final String EXPORT_READ = "export-proxy-proxymap";
     private static final String EXPORT_WRITE = "export-proxy-proxywrite";
-    private static final List<String> COMMANDS = List.of("config", "check", EXPORT_READ, EXPORT_WRITE);
+    private static final List<String> COMMANDS = List.of("config", "check", "--version", EXPORT_READ, EXPORT_WRITE);
 
     private static int command(String[] args) {
         for (int i = 0; i < args.length; i++) {
@@ -47,7 +48,7 @@ public final class Cli {
         int at = command(args);
         if (at < 0) {
             err.println("proxymap: fatal: usage: proxymap [-c config_dir] config [name ...] | check"
-                    + " | export-proxy-proxymap | export-proxy-proxywrite");
+                    + " | export-proxy-proxymap | export-proxy-proxywrite | --version");
             return 2;
         }
         Path dir;
@@ -59,6 +60,10 @@ public final class Cli {
         }
         List<String> names = new ArrayList<>(List.of(args).subList(at + 1, args.length));
         return switch (args[at]) {
+            case "--version" -> {
+                out.println("proxymap " + ProxymapDaemon.version());
+                yield 0;
+            }
             case "config" -> config(dir, names, out, err);
             case EXPORT_READ, EXPORT_WRITE -> {
                 if (!names.isEmpty()) {
