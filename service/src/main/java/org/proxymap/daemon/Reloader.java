@@ -137,7 +137,7 @@ public final class Reloader {
     }
 
     static OpenContext context(ServiceConfig config, TableRegistry registry, boolean writable) {
-        return new OpenContext(writable, 0, config.parameters(), registry.resources());
+        return new OpenContext(writable, 0, config.parameters(), registry.resources(), registry::type);
     }
 
     static String typeOf(String fullName) { return fullName.substring(0, fullName.indexOf(':')); }

@@ -6,6 +6,8 @@ public final class DictFlags {
 
     public static final int FIXED = 0x10;
     public static final int PATTERN = 0x20;
+    /** the client locks the table around an update (our tables lock for themselves) */
+    public static final int LOCK = 0x40;
     public static final int DUP_REPLACE = 0x80;
     public static final int SYNC_UPDATE = 0x100;
     /** paranoid: skip rules that substitute $n (trivial-rewrite's transport_maps) */
@@ -13,6 +15,11 @@ public final class DictFlags {
     public static final int FOLD_FIX = 0x4000;
     public static final int FOLD_MUL = 0x8000;
     public static final int MULTI_WRITER = 0x40000;
+    /** the client sends UTF-8 keys (smtputf8_enable) */
+    public static final int UTF8_REQUEST = 0x80000;
+
+    /** What Postfix's daemons send with a lookup: LOCK | FOLD_FIX | UTF8_REQUEST. */
+    public static final int DAEMON_LOOKUP = LOCK | FOLD_FIX | UTF8_REQUEST;
 
     /** Implementation bits a table reports: fixed, pattern, multi_writer (IMPL_MASK up to 3.10). */
     public static final int IMPL_MASK = FIXED | PATTERN | MULTI_WRITER;

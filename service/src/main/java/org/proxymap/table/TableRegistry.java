@@ -82,7 +82,7 @@ public final class TableRegistry implements AutoCloseable {
             table = surrogate(fullName, "unsupported dictionary type: " + type + hintFor(type));
         } else {
             try {
-                table = tt.open(name, new OpenContext(writable, instanceFlags, parameters, resources));
+                table = tt.open(name, new OpenContext(writable, instanceFlags, parameters, resources, types::get));
             } catch (TableOpenException e) {
                 table = surrogate(fullName, e.getMessage());
             } catch (RuntimeException e) {

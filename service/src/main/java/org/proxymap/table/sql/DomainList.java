@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
+import org.proxymap.protocol.DictFlags;
 import org.proxymap.table.Keys;
 import org.proxymap.table.LookupTable;
 import org.proxymap.table.OpenContext;
@@ -75,7 +76,7 @@ final class DomainList implements AutoCloseable {
         if (tt == null) throw new TableOpenException(where + ": domain: unsupported dictionary type: " + type);
         try {
             LookupTable t = tt.open(item.substring(colon + 1),
-                    new OpenContext(false, 0x80040, context.parameters(), context.resources()));
+                    new OpenContext(false, DictFlags.LOCK | DictFlags.UTF8_REQUEST, context.parameters(), context.resources()));
             opened.add(t);
             return t;
         } catch (TableOpenException e) {
