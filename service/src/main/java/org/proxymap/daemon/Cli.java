@@ -1,13 +1,9 @@
 package org.proxymap.daemon;
 
-import java.io.IOException;
 import java.io.PrintStream;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.proxymap.config.ConfigException;
 import org.proxymap.config.ServiceConfig;
 import org.proxymap.jmx.CheckReport;
@@ -17,13 +13,10 @@ import org.proxymap.jmx.CheckReport;
  * <pre>
  *   proxymap [-c DIR] config [NAME ...]   print name = value, fully expanded (like postconf -x)
  *   proxymap [-c DIR] check               check the configuration and every approved table
- *   proxymap [-c DIR] await-ready [SECONDS]   wait until both sockets accept connections
+ *   proxymap --version                    print "proxymap VERSION"
  * </pre>
  * {@code config} without names prints every parameter the service uses (Postfix's, then its
- * own); whitespace in values is collapsed as postconf prints it. {@code await-ready} is the
- * units' ExecStartPost: systemd starts what is ordered after this service (Postfix) only once
- * it returns, so no Postfix client finds the socket missing and sleeps mail_connect_wait
- * (10 s); it waits at most SECONDS (default 60). Exit status: 0 when fine,
+ * own); whitespace in values is collapsed as postconf prints it. Exit status: 0 when fine,
  * 1 on a configuration error (or an unknown name), 2 on a usage error.
  */
 public final class Cli {
@@ -37,7 +30,7 @@ public final class Cli {
     private static int command(String[] args) {
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("-c")) i++;
-            else if (args[i].equals("config") || args[i].equals("check") || args[i].equals(AWAIT_READY)) return i;
+            else if (args[i].equals("config") || args[i].equals("check") || args[i].equals("--version")) return i;
         }
         return -1;
     }
@@ -45,7 +38,7 @@ public final class Cli {
     public static int run(String[] args, PrintStream out, PrintStream err) {
         int at = command(args);
         if (at < 0) {
-            err.println("proxymap: fatal: usage: proxymap [-c config_dir] config [name ...] | check | " + AWAIT_READY + " [seconds]");
+            err.println("proxymap: fatal: usage: proxymap [-c config_dir] config [name ...] | check | --version");
             return 2;
         }
         Path dir;
@@ -57,8 +50,11 @@ public final class Cli {
         }
         List<String> names = new ArrayList<>(List.of(args).subList(at + 1, args.length));
         return switch (args[at]) {
+            case "--version" -> {
+                out.println("proxymap " + ProxymapDaemon.version());
+                yield 0;
+            }
             case "config" -> config(dir, names, out, err);
-            case AWAIT_READY -> awaitReady(dir, names, out, err);
             default -> {
                 if (!names.isEmpty()) {
                     err.println("proxymap: fatal: usage: proxymap [-c config_dir] check");
@@ -103,55 +99,6 @@ public final class Cli {
     /** A value as postconf prints it: words separated by one space. */
     public static String shown(String value) {
         return value == null ? "" : String.join(" ", value.strip().split("[ \t\r\n]+"));
-    }
-
-    static final String AWAIT_READY = "await-ready";
-
-    /** Waits until the proxymap and proxywrite sockets of {@code dir}'s configuration accept connections. */
-    static int awaitReady(Path dir, List<String> args, PrintStream out, PrintStream err) {
-        long seconds;
-        try {
-            if (args.size() > 1) throw new NumberFormatException();
-            seconds = args.isEmpty() ? 60 : Long.parseLong(args.get(0));
-            if (seconds < 0) throw new NumberFormatException();
-        } catch (NumberFormatException e) {
-            err.println("proxymap: fatal: usage: proxymap [-c config_dir] " + AWAIT_READY + " [seconds], seconds a whole number >= 0");
-            return 2;
-        }
-        ServiceConfig c;
-        try {
-            c = ServiceConfig.load(dir);
-        } catch (ConfigException e) {
-            err.println("proxymap: fatal: " + e.getMessage());
-            return 1;
-        }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        for (Path socket : List.of(c.socketPath(false), c.socketPath(true))) {
-            while (!accepts(socket)) {
-                if (System.nanoTime() - deadline > 0) {
-                    err.println("proxymap: fatal: " + socket + " accepts no connection after " + seconds
-                            + " s; is the service running? (journalctl -u proxymap)");
-                    return 1;
-                }
-                try {
-                    Thread.sleep(20);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return 1;
-                }
-            }
-        }
-        out.println("proxymap: ready: " + c.socketPath(false) + " and " + c.socketPath(true) + " accept connections");
-        return 0;
-    }
-
-    /** A connection to the socket succeeds (a socket file left by a dead server refuses it). */
-    private static boolean accepts(Path socket) {
-        try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
     }
 
     static int check(Path dir, PrintStream out, PrintStream err) {

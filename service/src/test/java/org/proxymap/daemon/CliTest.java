@@ -10,14 +10,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.proxymap.config.ServiceConfig;
 import org.proxymap.jmx.CheckReport;
 import org.proxymap.table.TableRegistry;
-import org.proxymap.testing.TestServer;
-import org.proxymap.testing.Trees;
 
 /** {@code proxymap -c DIR config [NAME...]} and {@code proxymap -c DIR check}: output and exit codes. */
 class CliTest {
@@ -35,6 +31,14 @@ class CliTest {
         Files.writeString(d.resolve("main.cf"), mainCf);
         if (proxymapCf != null) Files.writeString(d.resolve("proxymap.cf"), proxymapCf);
         return d;
+    }
+
+    @Test
+    void versionIsTheBuildsVersion() throws Exception {
+        Run r = run("--version");
+        assertEquals(0, r.status, r.err);
+        assertTrue(r.out.matches("proxymap \\d+\\.\\d+\\.\\d+\\S*\n"), r.out);
+        assertEquals("proxymap " + org.proxymap.jmx.Version.get() + "\n", r.out);
     }
 
     @Test
@@ -122,35 +126,11 @@ class CliTest {
     }
 
     @Test
-    void awaitReadyReturnsOnceBothSocketsAcceptConnections() throws Exception {
-        Path d = TestServer.newConfig("");
-        String etc = d.resolve("etc").toString();
-        try {
-            Run none = run("-c", etc, "await-ready", "0");
-            assertEquals(1, none.status);
-            assertTrue(none.err.contains(d.resolve("queue/private/proxymap") + " accepts no connection after 0 s"), none.err);
-            // a server that comes up a moment later, as systemd's ExecStartPost sees it
-            var later = CompletableFuture.supplyAsync(() -> run("-c", etc, "await-ready", "30"));
-            Thread.sleep(300);
-            assertFalse(later.isDone(), "returned before the sockets exist");
-            try (TestServer server = TestServer.start(d)) {
-                Run ready = later.get(30, TimeUnit.SECONDS);
-                assertEquals(0, ready.status, ready.err);
-                assertEquals("proxymap: ready: " + server.proxymap() + " and " + server.proxywrite() + " accept connections\n", ready.out);
-            }
-        } finally {
-            Trees.delete(d);
-        }
-    }
-
-    @Test
     void usageErrors() {
         assertEquals(2, run("-c").status);
         assertEquals(2, run("-c", "/etc/postfix").status);
         Run r = run("check", "extra");
         assertEquals(2, r.status);
         assertTrue(r.err.contains("usage"), r.err);
-        assertEquals(2, run("await-ready", "soon").status);
-        assertEquals(2, run("await-ready", "1", "2").status);
     }
 }
