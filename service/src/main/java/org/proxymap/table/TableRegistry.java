@@ -96,8 +96,8 @@ public final class TableRegistry implements AutoCloseable {
 
     private static String hintFor(String type) {
         return switch (type) {
-            case "hash", "btree", "dbm", "sdbm" ->
-                    " (Berkeley DB and dbm files are not supported by this server; convert the table to lmdb:, cdb: or texthash:)";
+            case "dbm", "sdbm" ->
+                    " (dbm files are not supported by this server; convert the table to lmdb:, cdb: or texthash:)";
             default -> "";
         };
     }
