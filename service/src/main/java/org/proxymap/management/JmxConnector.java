@@ -5,7 +5,18 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.rmi.NoSuchObjectException;
 import java.rmi.registry.Registry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.rmi.server.RMIClientSocketFactory;
 import java.rmi.server.RMIServerSocketFactory;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.rmi.ssl.SslRMIClientSocketFactory;
 import java.rmi.server.RemoteServer;
 import java.rmi.server.ServerNotActiveException;
 import java.rmi.server.UnicastRemoteObject;
@@ -63,7 +74,18 @@ public final class JmxConnector {
         }
     }
 
+    /** The same, speaking TLS only; needClientAuth when a client trust store is set. */
+    record TlsBoundSocketFactory(InetAddress address, SSLContext context, boolean needClientAuth) implements RMIServerSocketFactory {
+        @Override
+        public ServerSocket createServerSocket(int port) throws IOException {
+            SSLServerSocket s = (SSLServerSocket) context.getServerSocketFactory().createServerSocket(port, 50, address);
+            s.setNeedClientAuth(needClientAuth);
+            return s;
+        }
+    }
+
     private final JmxSettings settings;
+    private final SSLContext tls;
     private final MBeanServer mbeans;
     private final Map<String, UserFiles.Password> passwords;
     /** failed logins: one line per client address and second, with a count of the ones held back */
@@ -74,8 +96,9 @@ public final class JmxConnector {
     private JMXServiceURL url;
 
     private JmxConnector(JmxSettings settings, MBeanServer mbeans, Map<String, UserFiles.Password> passwords,
-                         Map<String, UserFiles.Role> roles) {
+                         Map<String, UserFiles.Role> roles, SSLContext tls) {
         this.settings = settings;
+        this.tls = tls;
         this.mbeans = mbeans;
         this.passwords = passwords;
         this.roles = roles;
@@ -96,7 +119,54 @@ public final class JmxConnector {
         } catch (IOException e) {
             throw new ConfigException(Setting.JMX_ADDRESS.key() + " = " + settings.address() + ": not an address (" + e.getMessage() + ")");
         }
-        return new JmxConnector(settings, mbeans, passwords, roles);
+        return new JmxConnector(settings, mbeans, passwords, roles, settings.tls() ? tlsContext(settings) : null);
+    }
+
+    /** The key store (and client trust store), read now, while the daemon may still read root-only files. */
+    private static SSLContext tlsContext(JmxSettings s) throws ConfigException {
+        String keystoreSetting = Setting.JMX_TLS_KEYSTORE.key();
+        UserFiles.checkFile(s.tlsKeystorePasswordFile(), Setting.JMX_TLS_KEYSTORE_PASSWORD_FILE.key(), true);
+        UserFiles.checkFile(s.tlsKeystore(), keystoreSetting, true);
+        char[] password;
+        try {
+            password = Files.readString(s.tlsKeystorePasswordFile()).strip().toCharArray();
+        } catch (IOException e) {
+            throw new ConfigException(s.tlsKeystorePasswordFile() + ": cannot read (" + e.getMessage() + "); "
+                    + Setting.JMX_TLS_KEYSTORE_PASSWORD_FILE.key() + " must name a file with the key store's password");
+        }
+        try {
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(load(s.tlsKeystore(), password, keystoreSetting), password);
+            TrustManager[] trust = null;
+            if (s.tlsClientTruststore() != null) {
+                TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+                try {
+                    tmf.init(org.proxymap.jmx.TrustStores.load(s.tlsClientTruststore()));
+                } catch (IOException e) {
+                    throw new ConfigException(s.tlsClientTruststore() + ": cannot read (" + e.getMessage() + "); check "
+                            + Setting.JMX_TLS_CLIENT_TRUSTSTORE.key());
+                }
+                trust = tmf.getTrustManagers();
+            }
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(kmf.getKeyManagers(), trust, null);
+            return ctx;
+        } catch (GeneralSecurityException e) {
+            throw new ConfigException(s.tlsKeystore() + ": " + e.getMessage() + " (" + keystoreSetting
+                    + " needs a PKCS12 key store with the connector's key and certificate, e.g. made by keytool -genkeypair"
+                    + " -storetype PKCS12)");
+        }
+    }
+
+    private static KeyStore load(Path file, char[] password, String setting) throws ConfigException, GeneralSecurityException {
+        try (var in = Files.newInputStream(file)) {
+            KeyStore ks = KeyStore.getInstance("PKCS12");
+            ks.load(in, password);
+            return ks;
+        } catch (IOException e) {
+            throw new ConfigException(file + ": cannot read a PKCS12 store (" + e.getMessage() + "); check " + setting
+                    + " and its password");
+        }
     }
 
     /** Binds the port and starts serving. */
@@ -113,7 +183,9 @@ public final class JmxConnector {
                 System.setProperty("java.rmi.server.hostname", address.getHostAddress());
             }
         }
-        var sockets = new BoundSocketFactory(address);
+        RMIServerSocketFactory sockets = tls == null ? new BoundSocketFactory(address)
+                : new TlsBoundSocketFactory(address, tls, settings.tlsClientTruststore() != null);
+        RMIClientSocketFactory clientSockets = tls == null ? null : new SslRMIClientSocketFactory();
         int port = settings.port();
         Map<String, Object> env = new HashMap<>();
         env.put(JMXConnectorServer.AUTHENTICATOR, (JMXAuthenticator) this::authenticate);
@@ -124,12 +196,12 @@ public final class JmxConnector {
         // The connector is exported on the port first, then a registry that holds only its stub
         // and refuses every change (ReadOnlyRegistry) on the same port: a port another process
         // holds fails here, and the start with it.
-        RMIJRMPServerImpl rmi = new RMIJRMPServerImpl(port, null, sockets, env);
+        RMIJRMPServerImpl rmi = new RMIJRMPServerImpl(port, clientSockets, sockets, env);
         try {
             server = new RMIConnectorServer(new JMXServiceURL("rmi", address.getHostAddress(), port), env, rmi, mbeans);
             server.setMBeanServerForwarder(AccessControl.forwarder(roles));
             server.start();
-            registry = new ReadOnlyRegistry(port, sockets, REGISTRY_NAME, rmi.toStub());
+            registry = new ReadOnlyRegistry(port, clientSockets, sockets, REGISTRY_NAME, rmi.toStub());
         } catch (IOException e) {
             stop();
             throw new IOException(address.getHostAddress() + ":" + port + ": " + e.getMessage(), e);
@@ -143,8 +215,10 @@ public final class JmxConnector {
                     + " /usr/sbin/proxymap), which passes it", e);
         }
         url = new JMXServiceURL(ObjectNames.serviceUrl(address.getHostAddress(), port));
-        log.info("remote JMX listening on {}:{} ({}); users from {}, roles from {}", address.getHostAddress(), port,
-                ObjectNames.serviceUrl(address.getHostAddress(), port), settings.passwordFile(), settings.accessFile());
+        log.info("remote JMX listening on {}:{} ({}{}); users from {}, roles from {}", address.getHostAddress(), port,
+                ObjectNames.serviceUrl(address.getHostAddress(), port),
+                tls == null ? "" : settings.tlsClientTruststore() == null ? ", TLS" : ", TLS with client certificates",
+                settings.passwordFile(), settings.accessFile());
     }
 
     private Subject authenticate(Object credentials) {

@@ -5,6 +5,7 @@ import java.rmi.AccessException;
 import java.rmi.NotBoundException;
 import java.rmi.Remote;
 import java.rmi.RemoteException;
+import java.rmi.server.RMIClientSocketFactory;
 import java.rmi.server.RMIServerSocketFactory;
 import sun.rmi.registry.RegistryImpl;
 
@@ -22,8 +23,9 @@ final class ReadOnlyRegistry extends RegistryImpl {
     private final String name;
     private final transient Remote stub;
 
-    ReadOnlyRegistry(int port, RMIServerSocketFactory sockets, String name, Remote stub) throws RemoteException {
-        super(port, null, sockets, ReadOnlyRegistry::onlyNames);
+    ReadOnlyRegistry(int port, RMIClientSocketFactory clientSockets, RMIServerSocketFactory sockets, String name, Remote stub)
+            throws RemoteException {
+        super(port, clientSockets, sockets, ReadOnlyRegistry::onlyNames);
         this.name = name;
         this.stub = stub;
     }

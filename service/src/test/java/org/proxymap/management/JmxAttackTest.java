@@ -291,6 +291,71 @@ class JmxAttackTest {
         }
     }
 
+    @Test
+    void aNonLoopbackAddressWithoutTlsIsRefused() throws Exception {
+        Path dir = TestServer.newConfig(TABLE_CF);
+        Files.writeString(dir.resolve("etc/proxymap.cf"), "proxymap_jmx_port = 9875\nproxymap_jmx_address = 0.0.0.0\n");
+        try (TestServer ts = TestServer.start(dir)) {
+            ConfigException e = assertThrows(ConfigException.class, () -> JmxSettings.from(ts.server.state().config()));
+            assertTrue(e.getMessage().contains("proxymap.cf, line 2") && e.getMessage().contains("not a loopback address")
+                    && e.getMessage().contains("proxymap_jmx_tls_keystore"), e.getMessage());
+        }
+    }
+
+    /** With TLS: proxymapctl (as an operator runs it, in a JVM of its own) connects with the trust store, not without. */
+    @Test
+    void withTlsProxymapctlConnectsWithTheTrustStoreOnly() throws Exception {
+        Path dir = TestServer.newConfig(TABLE_CF);
+        Path etc = dir.resolve("etc");
+        Path keystore = etc.resolve("jmx.p12"), cert = etc.resolve("jmx.pem");
+        keytool("-genkeypair", "-alias", "jmx", "-keyalg", "EC", "-dname", "CN=localhost", "-ext", "san=ip:127.0.0.1",
+                "-validity", "2", "-storetype", "PKCS12", "-keystore", keystore.toString(), "-storepass", "store-secret");
+        keytool("-exportcert", "-rfc", "-alias", "jmx", "-keystore", keystore.toString(), "-storepass", "store-secret",
+                "-file", cert.toString());
+        Files.setPosixFilePermissions(keystore, PosixFilePermissions.fromString("rw-------"));
+        JmxFixture.writeSecret(etc.resolve("jmx.p12.password"), "store-secret\n");
+        int port = JmxFixture.freePort();
+        Files.writeString(etc.resolve("proxymap.cf"), "proxymap_jmx_port = " + port + "\nproxymap_jmx_tls_keystore = " + keystore
+                + "\nproxymap_jmx_tls_keystore_password_file = " + keystore + ".password\n");
+        JmxFixture.writeSecret(etc.resolve("proxymap-jmx.password"), "admin " + JmxFixture.ADMIN_PASSWORD + "\n");
+        Files.writeString(etc.resolve("proxymap-jmx.access"), "admin readwrite\n");
+        Path pw = etc.resolve("admin.pw");
+        JmxFixture.writeSecret(pw, JmxFixture.ADMIN_PASSWORD + "\n");
+        try (TestServer ts = TestServer.start(dir);
+             Management m = Management.create(ts.server.state().config(), ts.server, ts.reloader, "test",
+                     MBeanServerFactory.newMBeanServer())) {
+            m.start();
+            String jmx = "127.0.0.1:" + port;
+            Ctl ok = ctl("--jmx", jmx, "--truststore", cert.toString(), "--password-file", pw.toString(), "stats");
+            assertEquals(0, ok.status, ok.output);
+            assertTrue(ok.output.contains("Version: test"), ok.output);
+            Ctl plain = ctl("--jmx", jmx, "--password-file", pw.toString(), "stats");
+            assertEquals(3, plain.status, plain.output);
+            Ctl untrusted = ctl("--jmx", jmx, "--tls", "--password-file", pw.toString(), "stats");
+            assertEquals(3, untrusted.status, untrusted.output);
+        }
+    }
+
+    private record Ctl(int status, String output) {}
+
+    private static Ctl ctl(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), "org.proxymap.jmx.ctl.ProxymapCtl"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        return new Ctl(p.exitValue(), out);
+    }
+
+    private static void keytool(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0, "keytool " + cmd + ": " + out);
+    }
+
     private static String chain(Throwable e) {
         StringBuilder b = new StringBuilder();
         for (Throwable t = e; t != null; t = t.getCause()) b.append(t).append(" <- ");
