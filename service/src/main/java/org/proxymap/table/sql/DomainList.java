@@ -24,13 +24,13 @@ import org.proxymap.table.TableType;
  * the domain is found in that table; anything else matches by exact, case-insensitive
  * string comparison. The first matching item decides.
  */
-final class DomainList implements AutoCloseable {
+public final class DomainList implements AutoCloseable {
     private record Item(boolean match, String string, LookupTable table, String tableName, String error) {}
 
     private final List<Item> items = new ArrayList<>();
     private final List<LookupTable> opened = new ArrayList<>();
 
-    DomainList(String spec, String where, OpenContext context) throws TableOpenException {
+    public DomainList(String spec, String where, OpenContext context) throws TableOpenException {
         try {
             parse(spec, true, where, context);
         } catch (TableOpenException e) {
@@ -99,7 +99,7 @@ final class DomainList implements AutoCloseable {
      * @return true when {@code domain} matches
      * @throws TableException when a table in the list fails (the lookup then answers that)
      */
-    boolean matches(String domain) throws TableException {
+    public boolean matches(String domain) throws TableException {
         String folded = Keys.asciiLower(domain);
         for (Item it : items) {
             if (it.error != null) throw TableException.retry(it.error);
