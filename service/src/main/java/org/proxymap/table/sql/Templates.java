@@ -30,11 +30,11 @@ public final class Templates {
     private int nparts;
 
     /** A template with a bad {@code %} sequence. */
-    static final class BadTemplate extends Exception {
+    public static final class BadTemplate extends Exception {
         BadTemplate(String message) { super(message); }
     }
 
-    Templates(String query, String resultFormat) throws BadTemplate {
+    public Templates(String query, String resultFormat) throws BadTemplate {
         this.query = query;
         this.result = resultFormat;
         parse(query, true);
@@ -62,7 +62,7 @@ public final class Templates {
         }
     }
 
-    String query() { return query; }
+    public String query() { return query; }
 
     String resultFormat() { return result; }
 
@@ -71,7 +71,7 @@ public final class Templates {
      *
      * @return the query, or null when the key cannot fill the template (no query, not found)
      */
-    String expandQuery(String key, UnaryOperator<String> quote) {
+    public String expandQuery(String key, UnaryOperator<String> quote) {
         if (key.isEmpty()) return null;
         int at = (flags & (KEY_DOMAIN | KEY_USER)) != 0 ? key.lastIndexOf('@') : -1;
         String domain = at >= 0 ? key.substring(at + 1) : null;
