@@ -89,6 +89,35 @@ public final class Memcached implements AutoCloseable {
 
     public void flush() throws IOException { call("flush_all"); }
 
+    /**
+     * Deletes {@code delete} and stores {@code set} over one connection, reading each reply
+     * (faster and more exact than flush_all, which also drops items set later in the same second).
+     */
+    public void reset(Iterable<String> delete, java.util.Map<String, String> set) throws IOException {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(5000);
+            OutputStream out = new java.io.BufferedOutputStream(s.getOutputStream());
+            java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
+            int n = 0;
+            for (String k : delete) {
+                out.write(("delete " + k + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                n++;
+            }
+            for (var e : set.entrySet()) {
+                out.write(("set " + e.getKey() + " 0 0 " + e.getValue().length() + "\r\n" + e.getValue() + "\r\n")
+                        .getBytes(StandardCharsets.ISO_8859_1));
+                n++;
+            }
+            out.flush();
+            for (int i = 0; i < n; i++) {
+                String r = in.readLine();
+                if (r == null || !(r.equals("DELETED") || r.equals("NOT_FOUND") || r.equals("STORED"))) {
+                    throw new IOException("reset: reply " + r);
+                }
+            }
+        }
+    }
+
     @Override
     public void close() throws InterruptedException {
         process.destroy();
