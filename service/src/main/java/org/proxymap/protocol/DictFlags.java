@@ -20,6 +20,8 @@ public final class DictFlags {
     public static final int NO_REGSUB = 0x800;
     public static final int FOLD_FIX = 0x4000;
     public static final int FOLD_MUL = 0x8000;
+    /** lock a table that is not multi-writer safe exclusively for as long as it is open */
+    public static final int OPEN_LOCK = 0x10000;
     public static final int MULTI_WRITER = 0x40000;
     /** the client sends UTF-8 keys (smtputf8_enable) */
     public static final int UTF8_REQUEST = 0x80000;

@@ -97,8 +97,8 @@ public final class TableRegistry implements AutoCloseable {
     /** Why {@code type} cannot be opened: Postfix's words, then what to do (for the log and for {@code check}). */
     public static String unsupported(String type) {
         return "unsupported dictionary type: " + type + switch (type) {
-            case "hash", "btree", "dbm", "sdbm" ->
-                    " (Berkeley DB and dbm files are not supported by this server; convert the table to lmdb:, cdb: or texthash:)";
+            case "dbm", "sdbm" ->
+                    " (dbm files are not supported by this server; convert the table to lmdb:, cdb: or texthash:)";
             case "mongodb" -> " (mongodb: is not supported by this server: no MongoDB server can be run where it is built and"
                     + " tested, and it ships no untested client; serve the data through mysql:, pgsql: or ldap:, or leave"
                     + " mongodb: out of proxy_read_maps so that Postfix opens it itself)";
