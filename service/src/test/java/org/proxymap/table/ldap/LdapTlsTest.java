@@ -51,6 +51,8 @@ class LdapTlsTest {
                 + "bind_dn = " + LdapFixture.READER_DN + "\nbind_pw = " + LdapFixture.READER_PW + "\n");
         DEFS.put("starttls-nocheck.cf", "server_host = " + slapd.url() + "\nstart_tls = yes\n" + base);
         DEFS.put("ldapi.cf", "server_host = ldapi://" + slapd.ldapi().toString().replace("/", "%2F") + "\n" + base + "bind = no\n");
+        DEFS.put("ldapi-external.cf", "server_host = ldapi://" + slapd.ldapi().toString().replace("/", "%2F") + "\n" + base
+                + "bind = sasl\nsasl_mechs = EXTERNAL\n");
         DEFS.put("failover.cf", "server_host = ldap://127.0.0.1:" + Slapd.freePort() + " " + slapd.url() + "\n" + base);
         StringBuilder maps = new StringBuilder("proxy_read_maps =");
         for (var e : DEFS.entrySet()) {
