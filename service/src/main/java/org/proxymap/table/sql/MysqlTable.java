@@ -28,7 +28,6 @@ import org.proxymap.table.TableException;
  */
 final class MysqlTable implements LookupTable {
     private static final Logger log = LogManager.getLogger("proxymap");
-    private static final LogLimiter limited = new LogLimiter(10_000);
 
     private final String name;
     private final String fullName;
@@ -57,18 +56,7 @@ final class MysqlTable implements LookupTable {
 
     @Override
     public String lookup(String key) throws TableException {
-        if (domain != null) {
-            int at = key.lastIndexOf('@');
-            if (at <= 0 || at == key.length() - 1) return null;
-            boolean match;
-            try {
-                match = domain.matches(key.substring(at + 1));
-            } catch (TableException e) {
-                log.warn("{} 'domain' pattern match failed for '{}': {}", fullName, key, e.getMessage());
-                throw e;
-            }
-            if (!match) return null;
-        }
+        if (!SqlResults.domainAllows(domain, key, fullName)) return null;
         String text = decode(key);
         if (text == null) return null;
         if (cf.templates.expandQuery(text, s -> s) == null) return null;
@@ -76,26 +64,11 @@ final class MysqlTable implements LookupTable {
         try {
             rows = pool.run((c, noBackslashEscapes) -> query(c, cf.templates.expandQuery(text, s -> MysqlEscape.escape(s, noBackslashEscapes))));
         } catch (SqlPool.QueryFailed e) {
-            limited.warn(fullName, fullName + ": query failed: " + e.getMessage());
+            SqlResults.limited.warn(fullName, fullName + ": query failed: " + e.getMessage());
             throw TableException.retry(fullName + ": query failed: " + e.getMessage());
         }
         if (rows == null) return null;
-        StringBuilder out = new StringBuilder();
-        int expansion = 0;
-        for (String[] row : rows.rows()) {
-            for (String field : row) {
-                if (field == null) continue;
-                if (field.isEmpty()) {
-                    limited.warn(fullName + " empty", "table \"" + fullName + "\": empty lookup result for: \"" + key + "\" -- ignored");
-                    continue;
-                }
-                if (cf.templates.expandResult(field, key, out) && cf.expansionLimit > 0 && ++expansion > cf.expansionLimit) {
-                    log.warn("dict_mysql_lookup: {}: Expansion limit exceeded for key: '{}'", name, key);
-                    throw TableException.retry(fullName + ": expansion limit " + cf.expansionLimit + " exceeded for key " + key);
-                }
-            }
-        }
-        return out.isEmpty() ? null : out.toString();
+        return SqlResults.join(rows.rows(), cf.templates, key, cf.expansionLimit, fullName, "dict_mysql_lookup", name);
     }
 
     /** Runs one query; null when it returned no result set and that is allowed. */
