@@ -33,6 +33,12 @@ interface SqlDriver {
     default boolean serverFull(SQLException e) { return false; }
 
     /**
+     * The query ran past proxymap_sql_query_timeout and was cancelled: a bound of ours
+     * (Postfix would still be waiting), so it answers RETRY without holding the host.
+     */
+    default boolean isQueryTimeout(SQLException e) { return false; }
+
+    /**
      * Order of preference among usable hosts, lowest first; ties are broken at random.
      * mysql: UNIX sockets first, then hosts with open connections.
      */

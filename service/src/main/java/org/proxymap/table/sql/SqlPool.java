@@ -252,6 +252,7 @@ final class SqlPool implements PooledResource {
         int allowed = hosts.size() == 1 ? 2 : 1;
         SQLException last = null;
         SQLException queryError = null;
+        String queryErrorHost = null;
         boolean chosen = false;
         while (true) {
             Host h = choose(attempts, allowed, holds);
@@ -306,16 +307,17 @@ final class SqlPool implements PooledResource {
             } catch (SQLException e) {
                 if (!driver.isConnectionError(e)) {
                     h.markUp();
-                    if (holds == null) throw new QueryFailed(message(e), e);
+                    if (holds == null || driver.isQueryTimeout(e)) throw new QueryFailed(message(e), e);
                     holds.hold(hosts.indexOf(h), System.currentTimeMillis() + target.retryInterval() * 1000L);
                     queryError = e;
+                    queryErrorHost = h.name();
                     continue;
                 }
                 last = e;
                 h.markDown(e);
             }
         }
-        if (queryError != null) throw new QueryFailed(message(queryError), queryError);
+        if (queryError != null) throw new QueryFailed("fatal error from host " + queryErrorHost + ": " + message(queryError), queryError);
         if (!chosen && holds != null && allHeld(holds)) {
             throw TableException.retry(driver.kind() + " " + description + ": every host is held back for retry_interval ("
                     + target.retryInterval() + " s) after a failed query of this table");
