@@ -7,7 +7,6 @@ import java.nio.charset.Charset;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
-import java.util.HexFormat;
 import java.util.Locale;
 
 /**
@@ -16,10 +15,10 @@ import java.util.Locale;
  * Postfix 3.7, the {@code encoding} parameter (default UTF8) from 3.8. With it:
  *
  * <ul>
- * <li>the key's bytes are read in that encoding before they are quoted and sent, so with
- *     LATIN1 a UTF-8 key {@code ü} (C3 BC) arrives as {@code Ã¼} and does not match a
- *     UTF-8 row, exactly as with Postfix 3.7; bytes that are not valid in the encoding
- *     fail the query, as libpq's escaping does;</li>
+ * <li>the query (template and quoted key, as bytes) is read in that encoding, as the
+ *     server reads what libpq sends, so with LATIN1 a UTF-8 key {@code ü} (C3 BC) arrives
+ *     as {@code Ã¼} and does not match a UTF-8 row, exactly as with Postfix 3.7; bytes
+ *     that are not valid in the encoding fail the query, as libpq's escaping does;</li>
  * <li>result text is converted to the encoding; a character it cannot hold fails the
  *     query, as the server's conversion does ({@code 22P05}).</li>
  * </ul>
@@ -66,16 +65,15 @@ record PgsqlEncoding(String name, Charset charset) {
         return new PgsqlEncoding(name, Charset.forName(java));
     }
 
-    /** Client bytes (an ISO-8859-1 string) as text in this encoding. */
-    String decodeKey(String key) throws SQLException {
-        byte[] b = key.getBytes(StandardCharsets.ISO_8859_1);
-        if (charset == StandardCharsets.ISO_8859_1) return key;
+    /** The query's bytes as the client sends them (an ISO-8859-1 string), read as text in this encoding. */
+    String decodeQuery(String query) throws SQLException {
+        if (charset == StandardCharsets.ISO_8859_1) return query;
+        byte[] b = query.getBytes(StandardCharsets.ISO_8859_1);
         try {
             return charset.newDecoder().onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(b)).toString();
         } catch (CharacterCodingException e) {
-            throw new SQLException("cannot escape input string: invalid byte sequence for encoding \"" + name + "\": 0x"
-                    + HexFormat.of().formatHex(b), "22021");
+            throw new SQLException("cannot escape input string: invalid byte sequence for encoding \"" + name + "\"", "22021");
         }
     }
 

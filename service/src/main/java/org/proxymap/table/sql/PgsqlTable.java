@@ -54,10 +54,10 @@ final class PgsqlTable implements LookupTable {
         if (cf.templates.expandQuery(key, s -> s) == null) return null;
         List<String[]> rows;
         try {
-            rows = pool.run((c, literalBackslashes) -> {
-                String text = encoding.decodeKey(key);
-                return query(c, cf.templates.expandQuery(text, s -> quote(s, literalBackslashes)));
-            }, holds);
+            // expanded on the client's bytes (template and key), then read in the client encoding as a whole,
+            // as the server reads what libpq sends
+            rows = pool.run((c, literalBackslashes) -> query(c,
+                    encoding.decodeQuery(cf.templates.expandQuery(key, s -> quote(s, literalBackslashes)))), holds);
         } catch (SqlPool.QueryFailed e) {
             SqlResults.limited.warn(fullName, fullName + ": pgsql query failed: " + e.getMessage());
             throw TableException.retry(fullName + ": pgsql query failed: " + e.getMessage());
@@ -67,8 +67,8 @@ final class PgsqlTable implements LookupTable {
 
     /**
      * {@code PQescapeStringConn()}: a single quote is doubled, and a backslash too unless
-     * standard_conforming_strings is on. Multi-byte characters are whole Java characters
-     * here and the driver sends UTF-8, so no byte of one can be taken for a quote.
+     * standard_conforming_strings is on. Applied to the key's bytes: in UTF-8 and the
+     * single-byte encodings no byte of a multi-byte character is a quote or a backslash.
      */
     static String quote(String s, boolean literalBackslashes) {
         StringBuilder sb = null;
@@ -127,7 +127,7 @@ final class PgsqlTable implements LookupTable {
         try {
             pool.run((c, literalBackslashes) -> {
                 String q = cf.templates.expandQuery("proxymap-probe@example.invalid", s -> quote(s, literalBackslashes));
-                return q == null ? null : query(c, q);
+                return q == null ? null : query(c, encoding.decodeQuery(q));
             });
         } catch (SqlPool.QueryFailed e) {
             throw TableException.retry("query failed: " + e.getMessage());

@@ -67,6 +67,12 @@ class PgsqlTableTest {
         return open(body, Map.of());
     }
 
+    static LookupTable open(String body, java.nio.charset.Charset fileCharset) throws Exception {
+        Path f = Files.createTempFile(dir, "t", ".cf");
+        Files.writeString(f, body, fileCharset);
+        return new PgsqlType().open(f.toString(), new OpenContext(false, 0, k -> null, resources));
+    }
+
     static LookupTable open(String body, Map<String, String> settings) throws Exception {
         Path f = Files.createTempFile(dir, "t", ".cf");
         Files.writeString(f, body, StandardCharsets.ISO_8859_1);
@@ -159,6 +165,14 @@ class PgsqlTableTest {
             for (LookupTable x : List.of(t, byDefault)) {
                 assertEquals(wire("\u00fcmlaut@example.com"), x.lookup(wire("\u00fcber@example.com")));
                 assertEquals(wire("\u20ac@example.com"), x.lookup("euro@example.com"));
+            }
+            // a UTF-8 literal in the template is read as UTF8 too
+            try (LookupTable literal = open(db.cf(DB, "query = SELECT goto FROM aliases WHERE address='%s' AND goto LIKE '%%\u00fc%%'",
+                    "encoding = utf-8"), StandardCharsets.UTF_8);
+                 LookupTable asLatin1 = open(db.cf(DB, "query = SELECT goto FROM aliases WHERE address='%s' AND goto LIKE '%%\u00fc%%'"),
+                         StandardCharsets.UTF_8)) {
+                assertEquals(wire("\u00fcmlaut@example.com"), literal.lookup(wire("\u00fcber@example.com")));
+                assertNull(asLatin1.lookup(wire("\u00fcber@example.com")), "LATIN1 reads the template's UTF-8 bytes as two characters");
             }
             // bytes that are not UTF-8 cannot be escaped: the query fails (and Postfix marks the host down)
             assertEquals(Status.RETRY, assertThrows(TableException.class, () -> t.lookup("\u00fc\u00ff@example.com")).status());
