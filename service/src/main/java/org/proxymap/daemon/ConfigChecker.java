@@ -57,7 +57,7 @@ public final class ConfigChecker {
                             + hint(Reloader.typeOf(fullName)));
                     return;
                 }
-                OpenContext ctx = new OpenContext(writable, 0, c.parameters(), resources);
+                OpenContext ctx = new OpenContext(writable, 0, c.parameters(), resources, types::type);
                 try {
                     for (String p : type.probe(Reloader.nameOf(fullName), ctx)) {
                         errors.add(where + ": proxy:" + fullName + ": " + p);

@@ -40,6 +40,7 @@ public final class Reloader {
     private final Path configDirectory;
     private final ProxymapServer server;
     private volatile ReloadResult last;
+    private volatile java.util.function.Consumer<ReloadResult> onReload = r -> {};
     /** table name -> definition fingerprint, as of the generation in force */
     private Map<String, String> fingerprints;
     private final java.util.concurrent.atomic.AtomicLong succeeded = new java.util.concurrent.atomic.AtomicLong();
@@ -78,7 +79,13 @@ public final class Reloader {
         }
         last = result;
         (result.ok() ? succeeded : refused).incrementAndGet();
+        onReload.accept(result);
         return result;
+    }
+
+    /** {@code listener} hears every reload's outcome (the daemon tells systemd the generation in force). */
+    public void onReload(java.util.function.Consumer<ReloadResult> listener) {
+        onReload = listener;
     }
 
     /** The last reload's outcome, or null before the first. */
@@ -137,7 +144,7 @@ public final class Reloader {
     }
 
     static OpenContext context(ServiceConfig config, TableRegistry registry, boolean writable) {
-        return new OpenContext(writable, 0, config.parameters(), registry.resources());
+        return new OpenContext(writable, 0, config.parameters(), registry.resources(), registry::type);
     }
 
     static String typeOf(String fullName) { return fullName.substring(0, fullName.indexOf(':')); }

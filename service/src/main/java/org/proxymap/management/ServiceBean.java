@@ -3,7 +3,6 @@ package org.proxymap.management;
 import java.lang.management.ManagementFactory;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.atomic.LongAdder;
 import org.proxymap.jmx.ServiceMXBean;
 import org.proxymap.protocol.Status;
 import org.proxymap.server.ProxymapServer;
@@ -11,8 +10,6 @@ import org.proxymap.server.ServerCounters;
 
 /** {@link ServiceMXBean} over the server's {@link ServerCounters} and the JVM's own beans. */
 final class ServiceBean implements ServiceMXBean {
-    private static final int STATUSES = 6;
-
     private final ProxymapServer server;
     private final String version;
 
@@ -36,15 +33,15 @@ final class ServiceBean implements ServiceMXBean {
     @Override
     public Map<String, Long> getRequests() {
         Map<String, Long> m = new LinkedHashMap<>();
-        for (int i = 0; i < ServerCounters.REQUESTS.length; i++) m.put(ServerCounters.REQUESTS[i], c().requests[i].sum());
+        c().requests.forEach((op, n) -> m.put(op.wireName(), n.sum()));
+        m.put("other", c().unknownRequests.sum());
         return m;
     }
 
     @Override
     public Map<String, Long> getReplies() {
         Map<String, Long> m = new LinkedHashMap<>();
-        LongAdder[] replies = c().replies;
-        for (int i = 0; i < Math.min(STATUSES, replies.length); i++) m.put(Status.name(i), replies[i].sum());
+        for (int status = 0; status < Status.COUNT; status++) m.put(Status.name(status), c().replies[status].sum());
         return m;
     }
 
@@ -59,8 +56,7 @@ final class ServiceBean implements ServiceMXBean {
     @Override
     public Map<String, Long> getRequestsByDialect() {
         Map<String, Long> m = new LinkedHashMap<>();
-        m.put("A/B", c().dialectRequests[0].sum());
-        m.put("C", c().dialectRequests[1].sum());
+        c().dialectRequests.forEach((d, n) -> m.put(d.label(), n.sum()));
         return m;
     }
 

@@ -1,9 +1,5 @@
 package org.proxymap.management;
 
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.channels.Channels;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -13,12 +9,11 @@ import org.proxymap.config.AllowList;
 import org.proxymap.jmx.LookupResult;
 import org.proxymap.jmx.TableInfo;
 import org.proxymap.jmx.TablesMXBean;
-import org.proxymap.protocol.AttrList;
-import org.proxymap.protocol.AttrReader;
-import org.proxymap.protocol.AttrWriter;
 import org.proxymap.protocol.DictFlags;
-import org.proxymap.protocol.Status;
+import org.proxymap.server.Dialect;
 import org.proxymap.server.ProxymapServer;
+import org.proxymap.server.Reply;
+import org.proxymap.server.Request;
 import org.proxymap.server.Session;
 import org.proxymap.table.LatencyHistogram;
 import org.proxymap.table.TableCounters;
@@ -26,9 +21,6 @@ import org.proxymap.table.TableHandle;
 
 /** {@link TablesMXBean} over the server's table registry; lookups go through its Dispatcher. */
 final class TablesBean implements TablesMXBean {
-    /** DICT_FLAG_LOCK | DICT_FLAG_FOLD_FIX | DICT_FLAG_UTF8_REQUEST: what Postfix's daemons send */
-    static final int LOOKUP_FLAGS = 0x40 | DictFlags.FOLD_FIX | 0x80000;
-
     private final ProxymapServer server;
 
     TablesBean(ProxymapServer server) {
@@ -83,23 +75,9 @@ final class TablesBean implements TablesMXBean {
         int instanceFlags = server.registry().handles().stream()
                 .filter(h -> !h.writable() && h.fullName().equals(bare))
                 .mapToInt(TableHandle::instanceFlags).findFirst().orElse(0);
-        AttrList request = AttrList.of("request", "lookup", "table", t,
-                "instance_flags", Integer.toUnsignedString(instanceFlags),
-                "flags", Integer.toString(LOOKUP_FLAGS), "key", k);
-        AttrWriter out = new AttrWriter();
         // read-only service; log lines name the peer "jmx socket"
-        if (!server.dispatcher().handle(request, new Session(false, "jmx"), out)) {
-            return new LookupResult(t, k, Status.name(Status.BAD), "");
-        }
-        AttrList reply = new AttrList();
-        try {
-            new AttrReader(Channels.newChannel(new ByteArrayInputStream(out.toByteArray())), 8192, 16, Integer.MAX_VALUE,
-                    () -> { }).read(reply);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e); // our own encoder's output: cannot happen
-        }
-        int status = Integer.parseInt(reply.value(reply.indexOf("status")));
-        int v = reply.indexOf("value");
-        return new LookupResult(t, k, Status.name(status), v < 0 ? "" : reply.value(v));
+        Reply reply = server.dispatcher().handle(
+                new Request.Lookup(Dialect.C, t, instanceFlags, DictFlags.DAEMON_LOOKUP, k), new Session(false, "jmx"));
+        return new LookupResult(t, k, reply.statusName(), reply.value());
     }
 }

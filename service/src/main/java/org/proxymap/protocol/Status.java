@@ -18,6 +18,8 @@ public final class Status {
     public static final int CONFIG = 5;
 
     private static final String[] NAMES = {"OK", "NOKEY", "RETRY", "BAD", "DENY", "CONFIG"};
+    /** How many codes there are: 0 to COUNT - 1. */
+    public static final int COUNT = NAMES.length;
 
     public static String name(int status) {
         return status >= 0 && status < NAMES.length ? NAMES[status] : "STATUS" + status;

@@ -1,17 +1,23 @@
 package org.proxymap.server;
 
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import org.proxymap.protocol.Status;
 
 /** Process-wide operator counters, updated on the request path without locks. */
 public final class ServerCounters {
-    public static final String[] REQUESTS = {"open", "lookup", "update", "delete", "sequence", "other"};
-
     public final LongAdder connectionsAccepted = new LongAdder();
     public final AtomicInteger connectionsActive = new AtomicInteger();
     public final AtomicInteger connectionsPeak = new AtomicInteger();
-    public final LongAdder[] requests = adders(REQUESTS.length);
-    public final LongAdder[] replies = adders(6);
+    /** requests per op, and those whose name Postfix does not know */
+    public final Map<Op, LongAdder> requests = adders(Op.class);
+    public final LongAdder unknownRequests = new LongAdder();
+    /** replies per status code ({@link Status}), index = code */
+    public final LongAdder[] replies = adders(Status.COUNT);
     public final LongAdder denied = new LongAdder();
     public final LongAdder malformed = new LongAdder();
     public final LongAdder deadlineExpiries = new LongAdder();
@@ -22,14 +28,31 @@ public final class ServerCounters {
     public final LongAdder internalErrors = new LongAdder();
     /** times the watchdog found the whole process stalled (and paused deadlines for it) */
     public final LongAdder stalls = new LongAdder();
-    /** requests per dialect: index 0 = A/B (flags only), 1 = C (instance_flags) */
-    public final LongAdder[] dialectRequests = adders(2);
+    public final Map<Dialect, LongAdder> dialectRequests = adders(Dialect.class);
 
     private static LongAdder[] adders(int n) {
         LongAdder[] a = new LongAdder[n];
         for (int i = 0; i < n; i++) a[i] = new LongAdder();
         return a;
     }
+
+    private static <E extends Enum<E>> Map<E, LongAdder> adders(Class<E> keys) {
+        EnumMap<E, LongAdder> m = new EnumMap<>(keys);
+        for (E k : keys.getEnumConstants()) m.put(k, new LongAdder());
+        return Collections.unmodifiableMap(m);
+    }
+
+    /** Counts one request; a null op is one whose name Postfix does not know (no dialect then). */
+    void request(Op op, Dialect dialect) {
+        if (op == null) {
+            unknownRequests.increment();
+            return;
+        }
+        requests.get(op).increment();
+        dialectRequests.get(dialect).increment();
+    }
+
+    void reply(int status) { replies[status].increment(); }
 
     void connected() {
         connectionsAccepted.increment();
@@ -38,8 +61,7 @@ public final class ServerCounters {
     }
 
     /** Refused requests per table name; bounded, since clients choose the names. */
-    public final java.util.concurrent.ConcurrentHashMap<String, LongAdder> deniedByTable =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    public final ConcurrentHashMap<String, LongAdder> deniedByTable = new ConcurrentHashMap<>();
     static final int MAX_DENIED_NAMES = 1000;
 
     /** Counts one refused request for {@code table} (as the client named it, without proxy:). */
@@ -51,9 +73,4 @@ public final class ServerCounters {
     }
 
     void disconnected() { connectionsActive.decrementAndGet(); }
-
-    static int requestIndex(String request) {
-        for (int i = 0; i < REQUESTS.length - 1; i++) if (REQUESTS[i].equals(request)) return i;
-        return REQUESTS.length - 1;
-    }
 }

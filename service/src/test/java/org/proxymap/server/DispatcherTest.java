@@ -71,6 +71,9 @@ class DispatcherTest {
         return new TableType() {
             @Override public String name() { return name; }
 
+            /** like a rule file: only no_regsub changes how it opens */
+            @Override public int openFlagsMask() { return DictFlags.NO_REGSUB; }
+
             @Override
             public LookupTable open(String n, OpenContext c) {
                 opens.incrementAndGet();
@@ -312,5 +315,22 @@ class DispatcherTest {
         call(write, "request", "open", "table", "fixed:/w", "flags", "0");
         call(read, "request", "open", "table", "fixed:/w", "flags", "0");
         assertEquals(4, opens.get(), "proxywrite and proxymap instances are separate, as Postfix's processes");
+    }
+
+    @Test
+    void typedRequestsNeedNoBytesAndAreCountedByOpAndDialect() {
+        Reply hit = dispatcher.handle(new Request.Lookup(Dialect.C, "proxy:fixed:/t", 0, DictFlags.DAEMON_LOOKUP, "BOB"), read);
+        assertEquals(new Reply(Op.LOOKUP, Dialect.C, 0, DictFlags.DAEMON_LOOKUP, "", "b"), hit, "folded: fixed table, FOLD_FIX");
+        Reply denied = dispatcher.handle(new Request.Delete(Dialect.AB, "fixed:/w", 0, 0, "bob"), read);
+        assertEquals("DENY", denied.statusName());
+        call(read, "request", "nonsense");
+        assertEquals(1, counters.requests.get(Op.LOOKUP).sum());
+        assertEquals(1, counters.requests.get(Op.DELETE).sum());
+        assertEquals(1, counters.unknownRequests.sum());
+        assertEquals(1, counters.dialectRequests.get(Dialect.C).sum());
+        assertEquals(1, counters.dialectRequests.get(Dialect.AB).sum());
+        assertEquals(1, counters.replies[org.proxymap.protocol.Status.DENY].sum());
+        for (Op op : Op.values()) assertEquals(op, Op.forWireName(op.wireName()));
+        assertNull(Op.forWireName("other"));
     }
 }

@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
+import org.proxymap.protocol.DictFlags;
 import org.proxymap.table.Keys;
 import org.proxymap.table.LookupTable;
 import org.proxymap.table.OpenContext;
@@ -75,7 +76,7 @@ final class DomainList implements AutoCloseable {
         if (tt == null) throw new TableOpenException(where + ": domain: unsupported dictionary type: " + type);
         try {
             LookupTable t = tt.open(item.substring(colon + 1),
-                    new OpenContext(false, 0x80040, context.parameters(), context.resources()));
+                    new OpenContext(false, DictFlags.LOCK | DictFlags.UTF8_REQUEST, context.parameters(), context.resources()));
             opened.add(t);
             return t;
         } catch (TableOpenException e) {
@@ -92,6 +93,26 @@ final class DomainList implements AutoCloseable {
             types = m;
         }
         return types;
+    }
+
+    /**
+     * Postfix's {@code db_common_check_domain()}: with a {@code domain} list (not null) only
+     * keys {@code user@domain} whose domain matches are looked up; a failing table in the
+     * list is logged and answers the lookup.
+     *
+     * @return true when {@code key} may be queried
+     */
+    static boolean allows(DomainList domain, String key, String fullName) throws TableException {
+        if (domain == null) return true;
+        int at = key.lastIndexOf('@');
+        if (at <= 0 || at == key.length() - 1) return false;
+        try {
+            return domain.matches(key.substring(at + 1));
+        } catch (TableException e) {
+            org.apache.logging.log4j.LogManager.getLogger("proxymap")
+                    .warn("{} 'domain' pattern match failed for '{}': {}", fullName, key, e.getMessage());
+            throw e;
+        }
     }
 
     /**

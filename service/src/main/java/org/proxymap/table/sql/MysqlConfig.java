@@ -38,9 +38,9 @@ final class MysqlConfig {
     final int tlsVerifyCert;
     final Templates templates;
 
-    private final TableCf source;
+    private final CfgParser source;
 
-    private MysqlConfig(String name, TableCf s) throws TableOpenException {
+    private MysqlConfig(String name, CfgParser s) throws TableOpenException {
         this.name = name;
         this.source = s;
         user = str("user", "", 0);
@@ -60,8 +60,8 @@ final class MysqlConfig {
         tlsVerifyCert = bool("tls_verify_cert", -1);
         requireResultSet = bool("require_result_set", 1) == 1;
         expansionLimit = integer("expansion_limit", 0, 0);
-        query = source.query(null);
-        templates = source.templates(query, resultFormat);
+        templates = s.sqlTemplates(resultFormat);
+        query = templates.query();
         domain = str("domain", "", 0);
         List<String> h = new ArrayList<>();
         for (String t : str("hosts", "", 0).split("[,\\s]+")) if (!t.isEmpty()) h.add(t);
@@ -74,7 +74,7 @@ final class MysqlConfig {
 
     /** Reads the definition named {@code name} (the part after {@code mysql:}). */
     static MysqlConfig load(String name, Function<String, String> mainCf) throws TableOpenException {
-        return new MysqlConfig(name, TableCf.load(name, mainCf));
+        return new MysqlConfig(name, CfgParser.load(name, mainCf));
     }
 
     private TableOpenException fatal(String parameter, String problem) { return source.fatal(parameter, problem); }

@@ -28,6 +28,7 @@ import org.proxymap.table.TableException;
  */
 final class MysqlTable implements LookupTable {
     private static final Logger log = LogManager.getLogger("proxymap");
+    private static final LogLimiter limited = new LogLimiter(10_000);
 
     private final String name;
     private final String fullName;
@@ -56,7 +57,7 @@ final class MysqlTable implements LookupTable {
 
     @Override
     public String lookup(String key) throws TableException {
-        if (!SqlResults.domainAllows(domain, key, fullName)) return null;
+        if (!DomainList.allows(domain, key, fullName)) return null;
         String text = decode(key);
         if (text == null) return null;
         if (cf.templates.expandQuery(text, s -> s) == null) return null;
@@ -64,11 +65,14 @@ final class MysqlTable implements LookupTable {
         try {
             rows = pool.run((c, noBackslashEscapes) -> query(c, cf.templates.expandQuery(text, s -> MysqlEscape.escape(s, noBackslashEscapes))));
         } catch (SqlPool.QueryFailed e) {
-            SqlResults.limited.warn(fullName, fullName + ": query failed: " + e.getMessage());
+            limited.warn(fullName, fullName + ": query failed: " + e.getMessage());
             throw TableException.retry(fullName + ": query failed: " + e.getMessage());
         }
         if (rows == null) return null;
-        return SqlResults.join(rows.rows(), cf.templates, key, cf.expansionLimit, fullName, "dict_mysql_lookup", name);
+        List<String> fields = new ArrayList<>();
+        for (String[] row : rows.rows()) fields.addAll(java.util.Arrays.asList(row));
+        return cf.templates.expandResults(fields, key, cf.expansionLimit, fullName,
+                "dict_mysql_lookup: " + name + ": Expansion limit exceeded for key: '" + key + "'");
     }
 
     /** Runs one query; null when it returned no result set and that is allowed. */

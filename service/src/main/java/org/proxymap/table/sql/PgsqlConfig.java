@@ -7,7 +7,7 @@ import org.proxymap.table.TableOpenException;
 
 /**
  * The parameters of one pgsql_table(5) definition, as Postfix's
- * {@code pgsql_parse_config()} reads them (see {@link TableCf} for where they come from):
+ * {@code pgsql_parse_config()} reads them (see {@link CfgParser} for where they come from):
  * {@code hosts}, {@code user}, {@code password}, {@code dbname}, {@code encoding} (3.8+),
  * {@code idle_interval} and {@code retry_interval} (3.9+), {@code query} or the legacy
  * {@code select_function} or {@code select_field}/{@code table}/{@code where_field}/
@@ -31,12 +31,12 @@ final class PgsqlConfig {
     final int expansionLimit;
     final Templates templates;
 
-    private PgsqlConfig(String name, TableCf s) throws TableOpenException {
+    private PgsqlConfig(String name, CfgParser s) throws TableOpenException {
         this.name = name;
         user = s.str("user", "", 0);
         password = s.str("password", "", 0);
         dbname = s.str("dbname", "", 0);
-        encoding = s.get("encoding") == null ? null : s.str("encoding", "UTF8", 1);
+        encoding = s.raw("encoding") == null ? null : s.str("encoding", "UTF8", 1);
         if (encoding != null && PgsqlEncoding.forName(encoding) == null) {
             throw s.fatal("encoding", "encoding = " + encoding + ": unknown or unsupported PostgreSQL client encoding;"
                     + " use a PostgreSQL encoding name such as UTF8 or LATIN1");
@@ -45,11 +45,18 @@ final class PgsqlConfig {
         idleInterval = s.integer("idle_interval", 60, 1);
         resultFormat = s.str("result_format", "%s", 1);
         expansionLimit = s.integer("expansion_limit", 0, 0);
-        query = s.query(c -> {
-            String f = c.strOrNull("select_function");
-            return f == null ? null : "SELECT " + f + "('%s')";
-        });
-        templates = s.templates(query, resultFormat);
+        // precedence as Postfix: query, then select_function, then the table/select_field/where_field fields
+        String function = s.strOrNull("query") == null ? s.strOrNull("select_function") : null;
+        if (function != null) {
+            try {
+                templates = new Templates("SELECT " + function + "('%s')", resultFormat);
+            } catch (Templates.BadTemplate e) {
+                throw s.fatal(e.getMessage().startsWith("invalid query") ? "select_function" : "result_format", e.getMessage());
+            }
+        } else {
+            templates = s.sqlTemplates(resultFormat);
+        }
+        query = templates.query();
         domain = s.str("domain", "", 0);
         List<HostSpec> h = new ArrayList<>();
         String nonUri = null;
@@ -76,6 +83,6 @@ final class PgsqlConfig {
 
     /** Reads the definition named {@code name} (the part after {@code pgsql:}). */
     static PgsqlConfig load(String name, Function<String, String> mainCf) throws TableOpenException {
-        return new PgsqlConfig(name, TableCf.load(name, mainCf));
+        return new PgsqlConfig(name, CfgParser.load(name, mainCf));
     }
 }

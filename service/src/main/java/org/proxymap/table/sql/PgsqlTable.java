@@ -23,6 +23,9 @@ import org.proxymap.table.TableException;
  * with the table's client encoding ({@link PgsqlEncoding}).
  */
 final class PgsqlTable implements LookupTable {
+    /** A failing query is logged at most once per 10 s per table. */
+    private static final LogLimiter limited = new LogLimiter(10_000);
+
     private final String name;
     private final String fullName;
     private final PgsqlConfig cf;
@@ -49,7 +52,7 @@ final class PgsqlTable implements LookupTable {
 
     @Override
     public String lookup(String key) throws TableException {
-        if (!SqlResults.domainAllows(domain, key, fullName)) return null;
+        if (!DomainList.allows(domain, key, fullName)) return null;
         // a key that cannot fill the template is not looked up (checked before any quoting, as Postfix does)
         if (cf.templates.expandQuery(key, s -> s) == null) return null;
         List<String[]> rows;
@@ -59,10 +62,13 @@ final class PgsqlTable implements LookupTable {
             rows = pool.run((c, literalBackslashes) -> query(c,
                     encoding.decodeQuery(cf.templates.expandQuery(key, s -> quote(s, literalBackslashes)))), holds);
         } catch (SqlPool.QueryFailed e) {
-            SqlResults.limited.warn(fullName, fullName + ": pgsql query failed: " + e.getMessage());
+            limited.warn(fullName, fullName + ": pgsql query failed: " + e.getMessage());
             throw TableException.retry(fullName + ": pgsql query failed: " + e.getMessage());
         }
-        return SqlResults.join(rows, cf.templates, key, cf.expansionLimit, fullName, "dict_pgsql_lookup", name);
+        List<String> fields = new ArrayList<>();
+        for (String[] row : rows) fields.addAll(java.util.Arrays.asList(row));
+        return cf.templates.expandResults(fields, key, cf.expansionLimit, fullName,
+                "dict_pgsql_lookup: " + name + ": Expansion limit exceeded for key: '" + key + "'");
     }
 
     /**

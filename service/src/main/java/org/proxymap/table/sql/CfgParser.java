@@ -14,26 +14,31 @@ import org.proxymap.config.MainCf;
 import org.proxymap.table.TableOpenException;
 
 /**
- * The parameters of one SQL table definition, read as Postfix's {@code cfg_parser} reads
- * them: from a {@code .cf} file when the table name starts with {@code /} or {@code .},
- * else from main.cf as {@code <name>_<parameter>}. Values in a .cf file are literal (no
- * {@code $name} expansion). A value Postfix treats as fatal becomes a
- * {@link TableOpenException} naming the file and line, the parameter and the fix.
+ * The parameters of one table definition, read as Postfix's {@code cfg_parser} reads them
+ * (mysql, pgsql, sqlite, memcache, ...): from a {@code .cf} file when the table name starts
+ * with {@code /} or {@code .}, else from main.cf as {@code <name>_<parameter>}. Values in a
+ * .cf file are literal (no {@code $name} expansion). A value that Postfix treats as fatal
+ * (a bad number, a bad boolean, an empty required value) is a {@link TableOpenException}
+ * naming the file and line, the parameter and the fix.
  */
-final class TableCf {
+public final class CfgParser {
     /** Where values come from: the .cf file, or main.cf with a prefix. */
     private interface Source {
         String get(String name);
         String where(String name);
     }
 
+    private final String name;
     private final Source source;
 
-    private TableCf(Source source) { this.source = source; }
+    private CfgParser(String name, Source source) {
+        this.name = name;
+        this.source = source;
+    }
 
     /** Reads the definition named {@code name} (the part after {@code type:}). */
-    static TableCf load(String name, Function<String, String> mainCf) throws TableOpenException {
-        if (name.startsWith("/") || name.startsWith(".")) {
+    public static CfgParser load(String name, Function<String, String> mainCf) throws TableOpenException {
+        if (isFile(name)) {
             MainCf cf = new MainCf().fileName(name);
             try (Reader r = Files.newBufferedReader(Path.of(name), StandardCharsets.ISO_8859_1)) {
                 cf.read(r);
@@ -46,27 +51,37 @@ final class TableCf {
             } catch (ConfigurationException e) {
                 throw new TableOpenException(e.getMessage());
             }
-            return new TableCf(new Source() {
+            return new CfgParser(name, new Source() {
                 public String get(String n) { return cf.raw(n); }
                 public String where(String n) { return cf.line(n) > 0 ? cf.where(n) : name; }
             });
         }
         // legacy: parameters in main.cf as <name>_<parameter>, with $name expansion
-        return new TableCf(new Source() {
+        return new CfgParser(name, new Source() {
             public String get(String n) { return mainCf.apply(name + "_" + n); }
             public String where(String n) { return "main.cf: " + name + "_" + n; }
         });
     }
 
-    TableOpenException fatal(String parameter, String problem) {
-        return new TableOpenException(source.where(parameter) + ": " + problem);
+    /** Postfix's rule: a name starting with {@code /} or {@code .} is a file, anything else a main.cf prefix. */
+    public static boolean isFile(String name) { return name.startsWith("/") || name.startsWith("."); }
+
+    /** The table name this definition was read for. */
+    public String name() { return name; }
+
+    /** The raw value, or null when unset. */
+    public String raw(String n) { return source.get(n); }
+
+    /** {@code file, line N} of {@code n}'s assignment (or the file / main.cf parameter), for messages. */
+    public String where(String n) { return source.where(n); }
+
+    /** A fatal problem with parameter {@code n}, located at its assignment. */
+    public TableOpenException fatal(String n, String problem) {
+        return new TableOpenException(source.where(n) + ": " + problem);
     }
 
-    /** The raw value, null when unset. */
-    String get(String n) { return source.get(n); }
-
-    /** Postfix's {@code cfg_get_str(..., def, min, 0)}. */
-    String str(String n, String def, int min) throws TableOpenException {
+    /** Postfix's {@code cfg_get_str(name, def, min, 0)}: a value shorter than {@code min} is fatal. */
+    public String str(String n, String def, int min) throws TableOpenException {
         String v = source.get(n);
         if (v == null) v = def;
         if (v.length() < min) {
@@ -78,6 +93,7 @@ final class TableCf {
     private static String hint(String n) {
         return switch (n) {
             case "dbname" -> "<database name>";
+            case "dbpath" -> "<path of the SQLite database file>";
             case "charset" -> "utf8mb4 (the default)";
             case "encoding" -> "UTF8 (the default)";
             case "result_format" -> "%s (the default)";
@@ -86,13 +102,13 @@ final class TableCf {
     }
 
     /** Postfix's {@code cfg_get_str(..., NULL, 0, 0)}: unset or empty is null. */
-    String strOrNull(String n) {
+    public String strOrNull(String n) {
         String v = source.get(n);
         return v == null || v.isEmpty() ? null : v;
     }
 
-    /** Postfix's {@code cfg_get_int(..., def, min, 0)}. */
-    int integer(String n, int def, int min) throws TableOpenException {
+    /** Postfix's {@code cfg_get_int(name, def, min, 0)}. */
+    public int integer(String n, int def, int min) throws TableOpenException {
         String v = source.get(n);
         int x = def;
         if (v != null) {
@@ -106,8 +122,8 @@ final class TableCf {
         return x;
     }
 
-    /** Postfix's {@code cfg_get_bool()}: -1 when unset. */
-    int bool(String n, int def) throws TableOpenException {
+    /** Postfix's {@code cfg_get_bool}: -1 when unset and {@code def} is -1, else 0 or 1. */
+    public int bool(String n, int def) throws TableOpenException {
         String v = source.get(n);
         if (v == null) return def;
         return switch (v.toLowerCase(Locale.ROOT)) {
@@ -118,30 +134,25 @@ final class TableCf {
     }
 
     /**
-     * The query template: {@code query}, else {@code legacy} (pgsql's {@code select_function})
-     * when it gives one, else Postfix's {@code db_common_sql_build_query()} from
-     * {@code select_field}, {@code table}, {@code where_field} and {@code additional_conditions}.
+     * The {@code query} and {@code result_format} templates of an SQL table ({@code query}, or
+     * Postfix's legacy {@code table}/{@code select_field}/{@code where_field}/{@code additional_conditions}).
      */
-    String query(Function<TableCf, String> legacy) throws TableOpenException {
+    public Templates sqlTemplates(String resultFormat) throws TableOpenException {
         String q = strOrNull("query");
-        if (q != null) return q;
-        if (legacy != null && (q = legacy.apply(this)) != null) return q;
-        String table = strOrNull("table");
-        String select = strOrNull("select_field");
-        String where = strOrNull("where_field");
-        for (String[] p : new String[][] {{"table", table}, {"select_field", select}, {"where_field", where}}) {
-            if (p[1] == null) {
-                throw fatal(p[0], "neither query nor the legacy '" + p[0] + "' parameter is set; set query = SELECT ... WHERE ...='%s'"
-                        + " (or table, select_field and where_field)");
+        if (q == null) {
+            String table = strOrNull("table");
+            String select = strOrNull("select_field");
+            String where = strOrNull("where_field");
+            for (String[] p : new String[][] {{"table", table}, {"select_field", select}, {"where_field", where}}) {
+                if (p[1] == null) {
+                    throw fatal(p[0], "neither query nor the legacy '" + p[0] + "' parameter is set; set query = SELECT ... WHERE ...='%s'"
+                            + " (or table, select_field and where_field)");
+                }
             }
+            q = Templates.legacyQuery(select, table, where, str("additional_conditions", "", 0));
         }
-        return Templates.legacyQuery(select, table, where, str("additional_conditions", "", 0));
-    }
-
-    /** Parses {@code query} and {@code result_format}, naming the parameter at fault. */
-    Templates templates(String query, String resultFormat) throws TableOpenException {
         try {
-            return new Templates(query, resultFormat);
+            return new Templates(q, resultFormat);
         } catch (Templates.BadTemplate e) {
             String parameter = !e.getMessage().startsWith("invalid query") ? "result_format"
                     : strOrNull("query") != null ? "query" : "additional_conditions";
