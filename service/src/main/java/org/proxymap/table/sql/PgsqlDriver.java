@@ -102,6 +102,8 @@ final class PgsqlDriver implements SqlDriver {
         for (Throwable t = e; t != null; t = t.getCause()) {
             // too_many_connections: max_connections (or a role's/database's connection limit) reached
             if (t instanceof SQLException s && "53300".equals(s.getSQLState())) return true;
+            // pgjdbc's loginTimeout: the server answers, but too slowly to log in another connection
+            if (t instanceof SQLException s && "Connection attempt timed out.".equals(s.getMessage())) return true;
         }
         return false;
     }

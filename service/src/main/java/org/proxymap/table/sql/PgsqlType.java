@@ -23,6 +23,10 @@ public final class PgsqlType implements TableType {
     @Override
     public String name() { return "pgsql"; }
 
+    /** Reads nothing at open that client flags change, and folds per request: one instance for all flags (as mysql). */
+    @Override
+    public int openFlagsMask() { return 0; }
+
     @Override
     public LookupTable open(String name, OpenContext context) throws TableOpenException {
         if (context.writable()) throw new TableOpenException("pgsql:" + name + " map requires O_RDONLY access mode");

@@ -28,7 +28,8 @@ interface SqlDriver {
 
     /**
      * The server refused a new connection because it has as many as it allows
-     * (PostgreSQL's max_connections): the host is up, the pool must make do with what it has.
+     * (PostgreSQL's max_connections), or did not log one in within the connect timeout:
+     * when the pool has connections to it, the host is up and the pool makes do with them.
      */
     default boolean serverFull(SQLException e) { return false; }
 

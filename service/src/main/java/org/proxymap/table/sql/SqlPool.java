@@ -117,6 +117,8 @@ final class SqlPool implements PooledResource {
         final BasicDataSource ds;
         final AtomicReference<State> state = new AtomicReference<>(State.UNKNOWN);
         volatile long retryAtMillis;
+        /** When it was last marked down: a query on a connection borrowed before that does not mark it up. */
+        volatile long downAtNanos;
         final AtomicLong lastProbeMillis = new AtomicLong();
         /** While the server refuses more connections, until when this pool keeps to the ones it has. */
         volatile long shrunkUntilMillis;
@@ -172,10 +174,32 @@ final class SqlPool implements PooledResource {
 
         boolean connected() { return ds.getNumIdle() + ds.getNumActive() > 0; }
 
+        /** Whether the pool has a connection, waiting up to {@code millis} for one being opened by another lookup. */
+        boolean connectedWithin(long millis) {
+            long end = System.nanoTime() + millis * 1_000_000;
+            while (!connected()) {
+                if (System.nanoTime() - end > 0) return false;
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return true;
+        }
+
         String name() { return spec.entry(); }
 
-        void markUp() {
+        void markUp() { markUp(System.nanoTime()); }
+
+        /**
+         * A query worked on a connection borrowed at {@code borrowedAt}. One borrowed before the
+         * host was marked down (in flight when the server died) says nothing about the server now.
+         */
+        void markUp(long borrowedAt) {
             hostInUse = spec.entry();
+            if (state.get() == State.DOWN && borrowedAt - downAtNanos < 0) return;
             State was = state.getAndSet(State.UP);
             if (was == State.DOWN) log.info("{} {}: server {} is back up", driver.kind(), description, name());
         }
@@ -187,7 +211,7 @@ final class SqlPool implements PooledResource {
             shrunkUntilMillis = System.currentTimeMillis() + target.retryInterval() * 1000L;
             if (ds.getMaxTotal() > open) ds.setMaxTotal(open);
             if (first) {
-                log.warn("{} {}: server {} refuses more connections ({}); this pool keeps to its {} for {} s;"
+                log.warn("{} {}: server {} accepts no more connections now ({}); this pool keeps to its {} for {} s;"
                         + " raise the server's max_connections or lower proxymap_sql_pool_max_connections",
                         driver.kind(), description, name(), message(e), open, target.retryInterval());
             }
@@ -204,6 +228,7 @@ final class SqlPool implements PooledResource {
         void markDown(SQLException e) {
             long retry = hosts.size() > 1 ? target.retryInterval() * 1000L : PROBE_MILLIS;
             retryAtMillis = System.currentTimeMillis() + retry;
+            downAtNanos = System.nanoTime();
             State was = state.getAndSet(State.DOWN);
             if (was != State.DOWN) {
                 log.warn("{} {}: server {} is down: {}; {}", driver.kind(), description, name(), message(e),
@@ -261,6 +286,7 @@ final class SqlPool implements PooledResource {
             h.restoreSize();
             attempts[hosts.indexOf(h)]++;
             Connection c;
+            long borrowedAt = System.nanoTime();
             try {
                 try {
                     c = h.ds.getConnection();
@@ -277,7 +303,7 @@ final class SqlPool implements PooledResource {
                     busyLog.warn(description, m + "; lookups answer RETRY meanwhile");
                     throw TableException.retry(m);
                 }
-                if (driver.serverFull(e) && h.connected()) {
+                if (driver.serverFull(e) && h.connectedWithin(100)) {
                     // the server is up but allows no more connections: wait for one of ours
                     h.shrink(e);
                     attempts[hosts.indexOf(h)]--;
@@ -302,11 +328,11 @@ final class SqlPool implements PooledResource {
                 // finalizer each (java-stack.md 6.9: pins virtual threads); ours are closed at once
                 T result = work.run(raw(c), noBackslash);
                 if (stamp != null) stamp.touch();
-                h.markUp();
+                h.markUp(borrowedAt);
                 return result;
             } catch (SQLException e) {
                 if (!driver.isConnectionError(e)) {
-                    h.markUp();
+                    h.markUp(borrowedAt);
                     if (holds == null || driver.isQueryTimeout(e)) throw new QueryFailed(message(e), e);
                     holds.hold(hosts.indexOf(h), System.currentTimeMillis() + target.retryInterval() * 1000L);
                     queryError = e;
