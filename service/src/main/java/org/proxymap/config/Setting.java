@@ -46,6 +46,8 @@ public enum Setting {
             "JMX roles, one 'user readonly|readwrite' per line: readonly reads attributes, readwrite may also reload and look up."),
     PLATFORM_THREADS("proxymap_platform_threads", "256",
             "Connections served by a platform thread each (the lowest latency per request); further connections get a virtual thread each, so proxymap_max_connections stays cheap. 0: virtual threads only."),
+    POSTFIX_VERSION("proxymap_postfix_version", "auto",
+            "The Postfix version whose proxymap this service stands in for, e.g. 3.7 or 3.11.6: 3.11 and later approve more tables (a longer default proxy_read_maps, tables named in /file/name contents and in smtpd_restriction_classes). auto: what the installed Postfix reports (postconf -d -h mail_version), else 3.7."),
     BUSY_POLL_MICROSECONDS("proxymap_busy_poll_microseconds", "50",
             "After a reply, poll the connection this many microseconds for the client's next request before blocking (lower latency for bursts of lookups, CPU spent while polling); only while at most half the cores' number of connections are active, so a busy server spends no CPU on it. 0: always block.");
 
