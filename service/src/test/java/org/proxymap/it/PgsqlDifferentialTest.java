@@ -216,9 +216,11 @@ class PgsqlDifferentialTest {
 
     @Test
     void errorsAnswerAsPostfix() throws Exception {
-        // expansion_limit exceeded, bad SQL, a value LATIN1 cannot hold: RETRY, which postmap reports as a query error
+        // expansion_limit exceeded, bad SQL, a value LATIN1 cannot hold: RETRY, which postmap reports as a query error.
+        // (What follows a query error is not compared: Postfix holds the host in the one proxymap process that saw
+        // the error, and the next postmap may reach another process; PgsqlTableTest checks our per-table hold.)
         for (String[] c : new String[][] {{"limit", "multi@example.com"}, {"bad_sql", "postmaster@example.com"},
-                {"bad_sql", "postmaster@example.com"}, {"euro", "euro@example.com"}, {"euro", "postmaster@example.com"}}) {
+                {"bad_sql", "postmaster@example.com"}, {"euro", "euro@example.com"}}) {
             Result r = both(null, "-q", c[1], table(c[0]));
             assertEquals(1, r.exit(), r.toString());
             assertTrue(r.stderr().contains("fatal: table " + table(c[0]).replace(tables.toString(), tables.toString()) + ": query error"), r.toString());
