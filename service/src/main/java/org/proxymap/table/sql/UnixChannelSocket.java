@@ -17,10 +17,10 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Just enough of {@link java.net.Socket} for a JDBC driver, over a JDK UNIX-domain channel
- * (no native library): connected when created, so a driver's own {@code connect()} is a
- * no-op; a read that blocks longer than the driver's socket timeout closes it (channels
- * have no SO_TIMEOUT).
+ * Just enough of {@link java.net.Socket} for the mysql, pgsql and ldap clients, over a JDK
+ * UNIX-domain channel (no native library): connected when created, so a client's own
+ * {@code connect()} is a no-op; a read that blocks longer than the socket timeout closes it
+ * (channels have no SO_TIMEOUT).
  */
 final class UnixChannelSocket extends Socket {
     private static final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
