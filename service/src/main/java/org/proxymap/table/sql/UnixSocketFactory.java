@@ -117,6 +117,9 @@ public final class UnixSocketFactory extends ConfigurableSocketFactory {
         @Override public InputStream getInputStream() { return in; }
         @Override public OutputStream getOutputStream() { return out; }
         @Override public boolean isConnected() { return true; }
+        // connected when made: a client that connects the socket it was given (UnboundID) changes nothing
+        @Override public void connect(java.net.SocketAddress endpoint) { }
+        @Override public void connect(java.net.SocketAddress endpoint, int timeout) { }
         @Override public boolean isClosed() { return !channel.isOpen(); }
         @Override public void close() throws IOException { channel.close(); }
         @Override public void setSoTimeout(int timeout) { soTimeout = timeout; }
