@@ -53,8 +53,7 @@ public final class ConfigChecker {
                 String where = whereNamed(c, fullName);
                 TableType type = types.type(Reloader.typeOf(fullName));
                 if (type == null) {
-                    errors.add(where + ": proxy:" + fullName + ": unsupported dictionary type: " + Reloader.typeOf(fullName)
-                            + hint(Reloader.typeOf(fullName)));
+                    errors.add(where + ": proxy:" + fullName + ": " + TableRegistry.unsupported(Reloader.typeOf(fullName)));
                     return;
                 }
                 OpenContext ctx = new OpenContext(writable, 0, c.parameters(), resources, types::type);
@@ -98,13 +97,5 @@ public final class ConfigChecker {
             }
         }
         return c.where("proxy_read_maps");
-    }
-
-    private static String hint(String type) {
-        return switch (type) {
-            case "hash", "btree", "dbm", "sdbm" ->
-                    " (Berkeley DB and dbm files are not supported by this server; convert the table to lmdb:, cdb: or texthash:)";
-            default -> " (this build has no such table type; see README.md, Table types)";
-        };
     }
 }

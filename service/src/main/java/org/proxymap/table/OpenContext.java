@@ -54,6 +54,13 @@ public record OpenContext(boolean writable, int instanceFlags, Function<String, 
         return colon <= 0 ? null : types.apply(table.substring(0, colon));
     }
 
+    /** The part of {@code fullName} after its type ({@code proxy:} dropped), or "" without one. */
+    public static String nameOf(String fullName) {
+        String table = AllowList.stripProxy(fullName);
+        int colon = table.indexOf(':');
+        return colon < 0 ? "" : table.substring(colon + 1);
+    }
+
     private static final class InstalledTypes {
         static final Map<String, TableType> ALL = new HashMap<>();
 

@@ -5,17 +5,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.ServiceLoader;
 import org.proxymap.protocol.DictFlags;
 import org.proxymap.table.Keys;
 import org.proxymap.table.LookupTable;
 import org.proxymap.table.OpenContext;
 import org.proxymap.table.TableException;
 import org.proxymap.table.TableOpenException;
-import org.proxymap.table.TableType;
 
 /**
  * The {@code domain} parameter: Postfix's {@code string_list} (match_list.c with
@@ -69,14 +65,11 @@ public final class DomainList implements AutoCloseable {
         }
     }
 
+    /** A {@code type:table} item, opened as Postfix's match_list does (read-only; {@code proxy:} opened here). */
     private LookupTable openTable(String item, String where, OpenContext context) throws TableOpenException {
-        int colon = item.indexOf(':');
-        String type = item.substring(0, colon);
-        TableType tt = types().get(type);
-        if (tt == null) throw new TableOpenException(where + ": domain: unsupported dictionary type: " + type);
         try {
-            LookupTable t = tt.open(item.substring(colon + 1),
-                    new OpenContext(false, DictFlags.LOCK | DictFlags.UTF8_REQUEST, context.parameters(), context.resources()));
+            LookupTable t = new OpenContext(false, DictFlags.LOCK | DictFlags.UTF8_REQUEST, context.parameters(),
+                    context.resources(), context.types()).openTable(item);
             opened.add(t);
             return t;
         } catch (TableOpenException e) {
@@ -84,15 +77,24 @@ public final class DomainList implements AutoCloseable {
         }
     }
 
-    private static volatile Map<String, TableType> types;
-
-    private static Map<String, TableType> types() {
-        if (types == null) {
-            Map<String, TableType> m = new HashMap<>();
-            for (TableType t : ServiceLoader.load(TableType.class)) m.put(t.name(), t);
-            types = m;
+    /**
+     * Postfix's {@code db_common_check_domain()}: with a {@code domain} list (not null) only
+     * keys {@code user@domain} whose domain matches are looked up; a failing table in the
+     * list is logged and answers the lookup.
+     *
+     * @return true when {@code key} may be queried
+     */
+    static boolean allows(DomainList domain, String key, String fullName) throws TableException {
+        if (domain == null) return true;
+        int at = key.lastIndexOf('@');
+        if (at <= 0 || at == key.length() - 1) return false;
+        try {
+            return domain.matches(key.substring(at + 1));
+        } catch (TableException e) {
+            org.apache.logging.log4j.LogManager.getLogger("proxymap")
+                    .warn("{} 'domain' pattern match failed for '{}': {}", fullName, key, e.getMessage());
+            throw e;
         }
-        return types;
     }
 
     /**

@@ -35,7 +35,7 @@ public final class Templates {
         BadTemplate(String message) { super(message); }
     }
 
-    Templates(String query, String resultFormat) throws BadTemplate {
+    public Templates(String query, String resultFormat) throws BadTemplate {
         this.query = query;
         this.result = resultFormat;
         parse(query, true);
@@ -87,7 +87,7 @@ public final class Templates {
         }
     }
 
-    String query() { return query; }
+    public String query() { return query; }
 
     String resultFormat() { return result; }
 
@@ -96,7 +96,7 @@ public final class Templates {
      *
      * @return the query, or null when the key cannot fill the template (no query, not found)
      */
-    String expandQuery(String key, UnaryOperator<String> quote) {
+    public String expandQuery(String key, UnaryOperator<String> quote) {
         return expand(query, key, quote);
     }
 
