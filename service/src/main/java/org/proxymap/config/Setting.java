@@ -55,7 +55,17 @@ public enum Setting {
     POSTFIX_VERSION("proxymap_postfix_version", "auto",
             "The Postfix version whose proxymap this service stands in for, e.g. 3.7 or 3.11.6: 3.11 and later approve more tables (a longer default proxy_read_maps, tables named in /file/name contents and in smtpd_restriction_classes). auto: what the installed Postfix reports (postconf -d -h mail_version), else 3.7."),
     BUSY_POLL_MICROSECONDS("proxymap_busy_poll_microseconds", "50",
-            "After a reply, poll the connection this many microseconds for the client's next request before blocking (lower latency for bursts of lookups, CPU spent while polling); only while at most half the cores' number of connections are active, so a busy server spends no CPU on it. 0: always block.");
+            "After a reply, poll the connection this many microseconds for the client's next request before blocking (lower latency for bursts of lookups, CPU spent while polling); only while at most half the cores' number of connections are active, so a busy server spends no CPU on it. 0: always block."),
+    CACHE_MAPS("proxymap_cache_maps", "",
+            "Tables whose lookups are cached (names as they follow proxy:, each approved in proxy_read_maps or proxy_write_maps), separated by commas or spaces; see README.md, Cache. Empty: nothing is cached."),
+    CACHE_TTL("proxymap_cache_ttl", "60s",
+            "How long a cached value that was found answers without asking the table again."),
+    CACHE_NEGATIVE_TTL("proxymap_cache_negative_ttl", "10s",
+            "The same for a key that was not found."),
+    CACHE_STALE_TTL("proxymap_cache_stale_ttl", "1h",
+            "How long past its TTL a cached answer may still answer while the table answers RETRY (database down, timeout, pool exhausted). 0s: never serve stale answers."),
+    CACHE_MAX_ENTRIES("proxymap_cache_max_entries", "100000",
+            "Largest number of cached answers, all cached tables together; the least useful are evicted first.");
 
     private final String key;
     private final String defaultValue;
