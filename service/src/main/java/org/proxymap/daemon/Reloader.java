@@ -10,7 +10,9 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.proxymap.config.ConfigException;
 import org.proxymap.config.ServiceConfig;
+import org.proxymap.jmx.CheckReport;
 import org.proxymap.jmx.ReloadResult;
+import org.proxymap.management.ReloadControl;
 import org.proxymap.server.ProxymapServer;
 import org.proxymap.table.OpenContext;
 import org.proxymap.table.TableRegistry;
@@ -34,7 +36,7 @@ import org.proxymap.table.TableType;
  * file and line) is logged and returned. Socket settings (queue_directory, service names,
  * backlog, mode, connection cap) take effect on restart only; a reload says so.
  */
-public final class Reloader {
+public final class Reloader implements ReloadControl {
     private static final Logger log = LogManager.getLogger("proxymap");
 
     private final Path configDirectory;
@@ -51,6 +53,7 @@ public final class Reloader {
         this.fingerprints = fingerprints(server.state().config(), server.registry());
     }
 
+    @Override
     public synchronized ReloadResult reload() {
         long start = System.nanoTime();
         ReloadResult result;
@@ -82,6 +85,7 @@ public final class Reloader {
     }
 
     /** The last reload's outcome, or null before the first. */
+    @Override
     public ReloadResult last() { return last; }
 
     /** Problems in the definitions of the tables {@code config} approves (types this build lacks are not one). */
@@ -144,10 +148,15 @@ public final class Reloader {
 
     static String nameOf(String fullName) { return fullName.substring(fullName.indexOf(':') + 1); }
     /** Reloads that put a new configuration in force, since start. */
+    @Override
     public long succeeded() { return succeeded.get(); }
 
     /** Reloads refused (the old configuration kept serving), since start. */
+    @Override
     public long refused() { return refused.get(); }
 
     public Path configDirectory() { return configDirectory; }
+
+    @Override
+    public CheckReport check() { return ConfigChecker.check(configDirectory); }
 }

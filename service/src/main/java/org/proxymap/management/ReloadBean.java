@@ -1,24 +1,22 @@
 package org.proxymap.management;
 
-import org.proxymap.daemon.ConfigChecker;
-import org.proxymap.daemon.Reloader;
 import org.proxymap.jmx.CheckReport;
 import org.proxymap.jmx.ReloadMXBean;
 import org.proxymap.jmx.ReloadResult;
 import org.proxymap.server.ProxymapServer;
 
-/** {@link ReloadMXBean} over the daemon's {@link Reloader} (shared with SIGUSR2). */
+/** {@link ReloadMXBean} over the daemon's {@link ReloadControl} (the reload SIGUSR2 runs too). */
 final class ReloadBean implements ReloadMXBean {
     private final ProxymapServer server;
-    private final Reloader reloader;
+    private final ReloadControl reloader;
 
-    ReloadBean(ProxymapServer server, Reloader reloader) {
+    ReloadBean(ProxymapServer server, ReloadControl reloader) {
         this.server = server;
         this.reloader = reloader;
     }
 
     @Override public ReloadResult reload() { return reloader.reload(); }
-    @Override public CheckReport check() { return ConfigChecker.check(reloader.configDirectory()); }
+    @Override public CheckReport check() { return reloader.check(); }
     @Override public long getGeneration() { return server.state().generation(); }
     @Override public ReloadResult getLastReload() { return reloader.last(); }
 
