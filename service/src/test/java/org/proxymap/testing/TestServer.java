@@ -45,8 +45,16 @@ public final class TestServer implements AutoCloseable {
 
     /** Starts on an existing directory made by {@link #newConfig}. */
     public static TestServer start(Path dir) throws Exception {
+        return start(dir, java.util.List.of());
+    }
+
+    /** As {@link #start(Path)}, with {@code types} in place of the installed types of the same names (e.g. shorter time limits). */
+    public static TestServer start(Path dir, java.util.List<org.proxymap.table.TableType> types) throws Exception {
         ServiceConfig config = ServiceConfig.load(dir.resolve("etc"));
-        ProxymapServer s = new ProxymapServer(config, new TableRegistry(config.parameters()));
+        java.util.Map<String, org.proxymap.table.TableType> all = new java.util.HashMap<>();
+        for (var t : java.util.ServiceLoader.load(org.proxymap.table.TableType.class)) all.put(t.name(), t);
+        for (var t : types) all.put(t.name(), t);
+        ProxymapServer s = new ProxymapServer(config, new TableRegistry(all, config.parameters()));
         s.bind();
         s.start();
         return new TestServer(dir, s);

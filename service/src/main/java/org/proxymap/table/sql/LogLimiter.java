@@ -9,14 +9,14 @@ import org.apache.logging.log4j.Logger;
  * at most once per interval per subject, with a count of the ones held back, so a broken
  * table cannot flood the log.
  */
-final class LogLimiter {
+public final class LogLimiter {
     private static final Logger log = LogManager.getLogger("proxymap");
     private final long intervalMillis;
     private final ConcurrentHashMap<String, long[]> last = new ConcurrentHashMap<>();
 
-    LogLimiter(long intervalMillis) { this.intervalMillis = intervalMillis; }
+    public LogLimiter(long intervalMillis) { this.intervalMillis = intervalMillis; }
 
-    void warn(String subject, String message) {
+    public void warn(String subject, String message) {
         long now = System.currentTimeMillis();
         long[] s = last.computeIfAbsent(subject, k -> new long[] {Long.MIN_VALUE / 2, 0});
         long held;

@@ -80,22 +80,10 @@ final class MysqlTable implements LookupTable {
             throw TableException.retry(fullName + ": query failed: " + e.getMessage());
         }
         if (rows == null) return null;
-        StringBuilder out = new StringBuilder();
-        int expansion = 0;
-        for (String[] row : rows.rows()) {
-            for (String field : row) {
-                if (field == null) continue;
-                if (field.isEmpty()) {
-                    limited.warn(fullName + " empty", "table \"" + fullName + "\": empty lookup result for: \"" + key + "\" -- ignored");
-                    continue;
-                }
-                if (cf.templates.expandResult(field, key, out) && cf.expansionLimit > 0 && ++expansion > cf.expansionLimit) {
-                    log.warn("dict_mysql_lookup: {}: Expansion limit exceeded for key: '{}'", name, key);
-                    throw TableException.retry(fullName + ": expansion limit " + cf.expansionLimit + " exceeded for key " + key);
-                }
-            }
-        }
-        return out.isEmpty() ? null : out.toString();
+        List<String> fields = new ArrayList<>();
+        for (String[] row : rows.rows()) fields.addAll(java.util.Arrays.asList(row));
+        return cf.templates.expandResults(fields, key, cf.expansionLimit, fullName,
+                "dict_mysql_lookup: " + name + ": Expansion limit exceeded for key: '" + key + "'");
     }
 
     /** Runs one query; null when it returned no result set and that is allowed. */

@@ -3,6 +3,9 @@ package org.proxymap.table.sql;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.proxymap.table.TableException;
 
 /**
  * The {@code query} and {@code result_format} templates of an SQL table, with Postfix's
@@ -17,7 +20,8 @@ import java.util.function.UnaryOperator;
  * What a template needs is shared by both templates, as in Postfix: {@code %D} in the
  * result format suppresses queries for keys without a domain, too.
  */
-final class Templates {
+public final class Templates {
+    private static final Logger log = LogManager.getLogger("proxymap");
     private static final int KEY_DOMAIN = 1, KEY_USER = 2, VALUE_DOMAIN = 4, VALUE_USER = 8;
 
     private final String query;
@@ -145,6 +149,35 @@ final class Templates {
             }
         }
         return true;
+    }
+
+    private static final LogLimiter limited = new LogLimiter(10_000);
+
+    /**
+     * Expands {@code result_format} for every result field in order, as the SQL tables call
+     * {@code db_common_expand()}: a NULL field (null) is skipped silently, an empty one with
+     * Postfix's "empty lookup result" warning, the others are expanded and joined with commas.
+     *
+     * @param overLimitLog the warning logged when more than {@code expansionLimit} (when above 0)
+     *        fields were expanded; the lookup then fails with RETRY
+     * @return the value, or null when no field was expanded (not found)
+     */
+    String expandResults(Iterable<String> fields, String key, int expansionLimit, String fullName, String overLimitLog)
+            throws TableException {
+        StringBuilder out = new StringBuilder();
+        int expansion = 0;
+        for (String field : fields) {
+            if (field == null) continue;
+            if (field.isEmpty()) {
+                limited.warn(fullName + " empty", "table \"" + fullName + "\": empty lookup result for: \"" + key + "\" -- ignored");
+                continue;
+            }
+            if (expandResult(field, key, out) && expansionLimit > 0 && ++expansion > expansionLimit) {
+                log.warn(overLimitLog);
+                throw TableException.retry(fullName + ": expansion limit " + expansionLimit + " exceeded for key " + key);
+            }
+        }
+        return out.isEmpty() ? null : out.toString();
     }
 
     /** Postfix's legacy query: {@code SELECT select_field FROM table WHERE where_field='%s' additional_conditions}. */
