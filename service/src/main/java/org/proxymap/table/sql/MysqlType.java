@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.function.Function;
 import org.proxymap.config.Setting;
-import org.proxymap.config.Values;
 import org.proxymap.table.LookupTable;
 import org.proxymap.table.OpenContext;
 import org.proxymap.table.TableException;
@@ -36,7 +35,7 @@ public final class MysqlType implements TableType {
         MysqlConfig cf = MysqlConfig.load(name, context.parameters());
         SqlPool.Target target = target(cf, context.parameters());
         String budgetKey = ConnectionBudget.RESOURCE_KEY;
-        int max = setting(context.parameters(), Setting.SQL_MAX_CONNECTIONS, v -> Values.integer(v, 1), name);
+        int max = setting(context.parameters(), Setting.SQL_MAX_CONNECTIONS, name);
         ConnectionBudget budget = context.resources().acquire(budgetKey, () -> new ConnectionBudget(max));
         String poolKey = poolKey(target);
         SqlPool pool;
@@ -70,7 +69,7 @@ public final class MysqlType implements TableType {
         try {
             MysqlConfig cf = MysqlConfig.load(name, context.parameters());
             target(cf, context.parameters());
-            setting(context.parameters(), Setting.SQL_MAX_CONNECTIONS, v -> Values.integer(v, 1), name);
+            setting(context.parameters(), Setting.SQL_MAX_CONNECTIONS, name);
             if (!cf.domain.isEmpty()) new DomainList(cf.domain, name, context).close();
             return List.of();
         } catch (TableOpenException e) {
@@ -153,9 +152,9 @@ public final class MysqlType implements TableType {
                 throw new TableOpenException(cf.name + ": option file: bad port = " + opt.get("port"));
             }
         }
-        int poolMax = setting(parameters, Setting.SQL_POOL_MAX_CONNECTIONS, v -> Values.integer(v, 1), cf.name);
-        Duration connect = setting(parameters, Setting.SQL_CONNECT_TIMEOUT, v -> Values.time(v, 's'), cf.name);
-        Duration query = setting(parameters, Setting.SQL_QUERY_TIMEOUT, v -> Values.time(v, 's'), cf.name);
+        int poolMax = setting(parameters, Setting.SQL_POOL_MAX_CONNECTIONS, cf.name);
+        Duration connect = setting(parameters, Setting.SQL_CONNECT_TIMEOUT, cf.name);
+        Duration query = setting(parameters, Setting.SQL_QUERY_TIMEOUT, cf.name);
         if (connect.isZero()) connect = Duration.ofSeconds(1);
         if (query.isZero()) query = Duration.ofSeconds(1);
         // what makes TLS differ, without the generated key store and its password
@@ -166,16 +165,13 @@ public final class MysqlType implements TableType {
                 cf.idleInterval, poolMax, connect, query, socket, port);
     }
 
-    private interface Parser<T> { T parse(String v); }
-
-    private static <T> T setting(Function<String, String> parameters, Setting s, Parser<T> p, String table)
-            throws TableOpenException {
-        String v = parameters.apply(s.key());
-        if (v == null) v = s.defaultValue();
+    /** A service setting (checked at load already; the error is for hand-made parameters). */
+    private static <T> T setting(Function<String, String> parameters, Setting s, String table) throws TableOpenException {
         try {
-            return p.parse(v);
+            return s.value(parameters);
         } catch (IllegalArgumentException e) {
-            throw new TableOpenException("mysql:" + table + ": " + s.key() + " = " + v + ": " + e.getMessage());
+            throw new TableOpenException("mysql:" + table + ": " + s.key() + " = " + parameters.apply(s.key()) + ": "
+                    + e.getMessage());
         }
     }
 
