@@ -27,7 +27,7 @@ for f in usr/share/proxymap/proxymap.jar usr/share/proxymap/lib/commons-daemon-1
          usr/share/proxymap/lib/log4j-core-2.26.1.jar usr/share/proxymap/log4j2.xml \
          usr/share/proxymap/examples/proxymap.cf usr/sbin/proxymap usr/sbin/proxymapctl \
          lib/systemd/system/proxymap.service lib/systemd/system/proxymap-java.service \
-         etc/postfix/proxymap.cf etc/default/proxymap; do
+         lib/systemd/system/proxymap@.service etc/postfix/proxymap.cf etc/default/proxymap; do
     [ -f "$A/$f" ] || fail "$f not installed"; ok
 done
 [ -x "$A/usr/sbin/proxymap" ] || fail "launcher not executable"; ok
@@ -65,7 +65,8 @@ if command -v systemd-analyze >/dev/null; then
         mkdir -p "$V/lib/systemd/system" "$V/bin"
         cp -an /lib/systemd/system/. "$V/lib/systemd/system/"
         cp "$(type -P kill)" "$V/bin/kill"
-        out=$(systemd-analyze verify --man=no --root="$V" "$unitdir/proxymap.service" "$unitdir/proxymap-java.service" 2>&1) \
+        out=$(systemd-analyze verify --man=no --root="$V" "$unitdir/proxymap.service" "$unitdir/proxymap-java.service" \
+              "$unitdir/proxymap@postfix-out.service" 2>&1) \
             || fail "systemd-analyze verify ($unitdir): $out"
         [ -z "$out" ] || fail "systemd-analyze verify warns ($unitdir): $out"; ok
         # the check is real: a unit whose program is missing fails
@@ -73,6 +74,14 @@ if command -v systemd-analyze >/dev/null; then
         if systemd-analyze verify --man=no --root="$V" "$unitdir/proxymap.service" >/dev/null 2>&1; then
             fail "systemd-analyze verify passed a unit without its program"
         fi; ok
+    done
+    # hardening, as systemd scores it (0 best, 10 worst): reported, and held at its level
+    for u in proxymap.service proxymap-java.service; do
+        score=$(systemd-analyze security --offline=true --root="$A" "$A/lib/systemd/system/$u" 2>&1 \
+                | sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p')
+        [ -n "$score" ] || fail "systemd-analyze security gave no score for $u"
+        echo "test-install: systemd-analyze security $u: exposure $score" >&2
+        awk -v s="$score" 'BEGIN { exit !(s <= 3.0) }' || fail "$u exposure $score > 3.0: hardening lost"; ok
     done
     lap "systemd-analyze verify"
 else

@@ -25,19 +25,21 @@ import org.junit.jupiter.api.Test;
  * A new top-level package needs a line in {@link #NEVER}.
  */
 class LayeringTest {
-    private static final Set<String> ALL = Set.of("protocol", "inet", "poll", "config", "table", "server",
-            "management", "daemon", "jmx", "bench", "testing");
+    private static final Set<String> ALL = Set.of("protocol", "inet", "poll", "ffm", "systemd", "config", "table",
+            "server", "management", "daemon", "jmx", "bench", "testing");
 
     /** package -> the packages it must never name. */
-    static final Map<String, Set<String>> NEVER = Map.of(
-            "protocol", ALL, // the wire format alone
-            "inet", ALL,
-            "poll", ALL,
-            "config", Set.of("protocol", "poll", "table", "server", "management", "daemon", "jmx", "bench", "testing"),
-            "table", Set.of("poll", "server", "management", "daemon", "jmx", "bench", "testing"),
-            "server", Set.of("management", "daemon", "jmx", "bench", "testing"),
-            "management", Set.of("daemon", "bench", "testing"),
-            "daemon", Set.of("bench", "testing"));
+    static final Map<String, Set<String>> NEVER = Map.ofEntries(
+            Map.entry("protocol", ALL), // the wire format alone
+            Map.entry("inet", ALL),
+            Map.entry("poll", ALL),
+            Map.entry("ffm", ALL), // native calls (java.lang.foreign) for whoever needs them
+            Map.entry("systemd", ALL),
+            Map.entry("config", Set.of("protocol", "poll", "table", "server", "management", "daemon", "jmx", "bench", "testing")),
+            Map.entry("table", Set.of("poll", "systemd", "server", "management", "daemon", "jmx", "bench", "testing")),
+            Map.entry("server", Set.of("systemd", "management", "daemon", "jmx", "bench", "testing")),
+            Map.entry("management", Set.of("daemon", "bench", "testing")),
+            Map.entry("daemon", Set.of("bench", "testing")));
 
     private static final Pattern NAME = Pattern.compile("\\borg\\.proxymap\\.([a-z][a-z0-9_]*)\\b");
 

@@ -11,7 +11,7 @@ public interface ServiceMXBean {
     /** Process id of the JVM. */
     long getPid();
 
-    /** Implementation version of the service jar, or "development". */
+    /** The service's version ({@link Version}). */
     String getVersion();
 
     /** When the service started, epoch milliseconds. */

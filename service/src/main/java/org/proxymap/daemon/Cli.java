@@ -13,6 +13,7 @@ import org.proxymap.jmx.CheckReport;
  * <pre>
  *   proxymap [-c DIR] config [NAME ...]   print name = value, fully expanded (like postconf -x)
  *   proxymap [-c DIR] check               check the configuration and every approved table
+ *   proxymap --version                    print "proxymap VERSION"
  * </pre>
  * {@code config} without names prints every parameter the service uses (Postfix's, then its
  * own); whitespace in values is collapsed as postconf prints it. Exit status: 0 when fine,
@@ -29,7 +30,7 @@ public final class Cli {
     private static int command(String[] args) {
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("-c")) i++;
-            else if (args[i].equals("config") || args[i].equals("check")) return i;
+            else if (args[i].equals("config") || args[i].equals("check") || args[i].equals("--version")) return i;
         }
         return -1;
     }
@@ -37,7 +38,7 @@ public final class Cli {
     public static int run(String[] args, PrintStream out, PrintStream err) {
         int at = command(args);
         if (at < 0) {
-            err.println("proxymap: fatal: usage: proxymap [-c config_dir] config [name ...] | check");
+            err.println("proxymap: fatal: usage: proxymap [-c config_dir] config [name ...] | check | --version");
             return 2;
         }
         Path dir;
@@ -49,6 +50,10 @@ public final class Cli {
         }
         List<String> names = new ArrayList<>(List.of(args).subList(at + 1, args.length));
         return switch (args[at]) {
+            case "--version" -> {
+                out.println("proxymap " + ProxymapDaemon.version());
+                yield 0;
+            }
             case "config" -> config(dir, names, out, err);
             default -> {
                 if (!names.isEmpty()) {

@@ -15,6 +15,7 @@ import org.proxymap.config.ServiceConfig;
 import org.proxymap.config.Setting;
 import org.proxymap.management.Management;
 import org.proxymap.server.ProxymapServer;
+import org.proxymap.systemd.SystemdNotify;
 import org.proxymap.table.TableRegistry;
 
 /**
@@ -25,6 +26,7 @@ import org.proxymap.table.TableRegistry;
  *   proxymap [-c config_dir]                      (foreground, {@link #main})
  *   proxymap [-c config_dir] config [name ...]   (effective parameters, like postconf -x; {@link Cli})
  *   proxymap [-c config_dir] check                (check configuration and tables; {@link ConfigChecker})
+ *   proxymap --version                            (print the version)
  *   jsvc ... org.proxymap.daemon.ProxymapDaemon [-c config_dir]
  *
  * DESCRIPTION
@@ -88,29 +90,48 @@ import org.proxymap.table.TableRegistry;
  *   proxymap_platform_threads = 256        connections on platform threads; more get virtual ones
  *   proxymap_busy_poll_microseconds = 50   poll for a connection's next request before blocking
  *
+ * SYSTEMD
+ *   Under Type=notify units the service sends READY=1 once both sockets listen, STATUS=
+ *   with the configuration generation in force (updated on every reload, with the reason
+ *   when one is refused) and STOPPING=1 on stop. With WatchdogSec= it pings systemd from its
+ *   own watchdog thread (every 50 ms scan, at half the interval), so a process that stops
+ *   running (stalled, frozen) stops pinging and systemd restarts it.
+ *
  * SIGNALS
  *   SIGUSR2 reloads the configuration (jsvc forwards it to signal(); in the foreground a
  *   handler does the same): parse, validate, swap; a broken configuration is refused and
  *   the old one keeps serving. SIGTERM stops: no new connections, requests in flight are
  *   answered, sockets removed. Under jsvc, SIGHUP restarts the JVM: do not use it for
- *   reload.
+ *   reload. The launchers set _JAVA_SR_SIGNUM=40, so that HotSpot suspends threads (JFR's
+ *   sampler) with that signal instead of SIGUSR2; without it, a warning says so at start.
  */
 public final class ProxymapDaemon implements Daemon, DaemonUserSignal {
+    static {
+        // java.util.logging (the MariaDB driver logs through it) into log4j, before anything uses it
+        if (System.getProperty("java.util.logging.manager") == null) {
+            System.setProperty("java.util.logging.manager", "org.apache.logging.log4j.jul.LogManager");
+        }
+    }
+
     private static final Logger log = LogManager.getLogger("proxymap");
 
     private Path configDirectory = Path.of("/etc/postfix");
     private ProxymapServer server;
     private Reloader reloader;
     private Management management;
+    private boolean underJsvc;
+    private SystemdNotify systemd = SystemdNotify.fromEnvironment(false);
 
     /** jsvc: runs as the service user; reads configuration and binds the sockets. */
     @Override
     public void init(DaemonContext context) throws Exception {
+        underJsvc = true;
         init(context.getArguments());
     }
 
     void init(String[] args) throws Exception {
         configDirectory = parseConfigDirectory(args);
+        systemd = SystemdNotify.fromEnvironment(underJsvc);
         ServiceConfig config;
         try {
             config = ServiceConfig.load(configDirectory);
@@ -119,6 +140,11 @@ public final class ProxymapDaemon implements Daemon, DaemonUserSignal {
             throw e;
         }
         config.warnings().forEach(log::warn);
+        if (System.getenv("_JAVA_SR_SIGNUM") == null) {
+            log.warn("_JAVA_SR_SIGNUM is not set: HotSpot suspends threads with SIGUSR2 for JFR sampling, and each"
+                    + " sample would reload the configuration; start the service with scripts/proxymap or the"
+                    + " installed launcher, which set it");
+        }
         try {
             SocketDirectory.checkWritable(config.socketPath(false));
             SocketDirectory.checkWritable(config.socketPath(true));
@@ -135,6 +161,7 @@ public final class ProxymapDaemon implements Daemon, DaemonUserSignal {
             throw e;
         }
         reloader = new Reloader(config.configDirectory(), server);
+        reloader.onReload(r -> systemd.send("STATUS=" + status(r.generation(), r.ok() ? null : r.message())));
         try {
             management = Management.create(config, server, reloader, version(),
                     ManagementFactory.getPlatformMBeanServer());
@@ -153,11 +180,20 @@ public final class ProxymapDaemon implements Daemon, DaemonUserSignal {
         log.info("daemon started -- version {}, configuration {}, running as {}", version(), configDirectory,
                 System.getProperty("user.name"));
         log.info("configuration generation {} in force", server.state().generation());
+        server.onWatchdogTick(systemd::watchdogTick);
+        systemd.send("READY=1\nSTATUS=" + status(server.state().generation(), null));
+    }
+
+    /** systemd's STATUS= line: what {@code systemctl status proxymap} shows. */
+    private static String status(long generation, String refused) {
+        return "serving, configuration generation " + generation
+                + (refused == null ? "" : "; last reload refused: " + refused.replace('\n', ' '));
     }
 
     /** jsvc (SIGTERM): drains within proxymap_shutdown_grace. */
     @Override
     public void stop() {
+        systemd.send("STOPPING=1");
         if (server != null) server.stop(server.state().config().shutdownGrace);
         log.info("daemon stopped");
     }
@@ -185,8 +221,7 @@ public final class ProxymapDaemon implements Daemon, DaemonUserSignal {
     public Management management() { return management; }
 
     static String version() {
-        String v = ProxymapDaemon.class.getPackage().getImplementationVersion();
-        return v == null ? "development" : v;
+        return org.proxymap.jmx.Version.get();
     }
 
     static Path parseConfigDirectory(String[] args) throws ConfigException {

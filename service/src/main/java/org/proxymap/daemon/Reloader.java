@@ -42,6 +42,7 @@ public final class Reloader implements ReloadControl {
     private final Path configDirectory;
     private final ProxymapServer server;
     private volatile ReloadResult last;
+    private volatile java.util.function.Consumer<ReloadResult> onReload = r -> {};
     /** table name -> definition fingerprint, as of the generation in force */
     private Map<String, String> fingerprints;
     private final java.util.concurrent.atomic.AtomicLong succeeded = new java.util.concurrent.atomic.AtomicLong();
@@ -81,7 +82,13 @@ public final class Reloader implements ReloadControl {
         }
         last = result;
         (result.ok() ? succeeded : refused).incrementAndGet();
+        onReload.accept(result);
         return result;
+    }
+
+    /** {@code listener} hears every reload's outcome (the daemon tells systemd the generation in force). */
+    public void onReload(java.util.function.Consumer<ReloadResult> listener) {
+        onReload = listener;
     }
 
     /** The last reload's outcome, or null before the first. */

@@ -4,6 +4,12 @@ package org.proxymap.protocol;
 public final class DictFlags {
     private DictFlags() {}
 
+    public static final int DUP_WARN = 0x1;
+    public static final int DUP_IGNORE = 0x2;
+    /** file databases: try the key without a trailing NUL */
+    public static final int TRY0NULL = 0x4;
+    /** file databases: try the key with a trailing NUL */
+    public static final int TRY1NULL = 0x8;
     public static final int FIXED = 0x10;
     public static final int PATTERN = 0x20;
     /** the client locks the table around an update (our tables lock for themselves) */
@@ -14,6 +20,8 @@ public final class DictFlags {
     public static final int NO_REGSUB = 0x800;
     public static final int FOLD_FIX = 0x4000;
     public static final int FOLD_MUL = 0x8000;
+    /** lock a table that is not multi-writer safe exclusively for as long as it is open */
+    public static final int OPEN_LOCK = 0x10000;
     public static final int MULTI_WRITER = 0x40000;
     /** the client sends UTF-8 keys (smtputf8_enable) */
     public static final int UTF8_REQUEST = 0x80000;
@@ -27,11 +35,4 @@ public final class DictFlags {
     public static final int RQST_MASK = 0x8F9C3;
     /** Per-instance bits of dialects A and B (INST_MASK up to 3.10). */
     public static final int INST_MASK = ~(IMPL_MASK | RQST_MASK);
-
-    /**
-     * The instance flags that change how one of our tables opens, and so tell table
-     * instances apart. Postfix keys instances on every bit, which would let a client make
-     * the server open a new instance for each of 2^32 flag values.
-     */
-    public static final int OPEN_MASK = NO_REGSUB;
 }

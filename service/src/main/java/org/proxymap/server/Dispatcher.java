@@ -11,7 +11,7 @@ import org.proxymap.protocol.AttrList;
 import org.proxymap.protocol.AttrWriter;
 import org.proxymap.protocol.DictFlags;
 import org.proxymap.protocol.Status;
-import org.proxymap.table.Keys;
+import org.proxymap.table.OpenFlags;
 import org.proxymap.table.TableCounters;
 import org.proxymap.table.TableException;
 import org.proxymap.table.TableHandle;
@@ -106,20 +106,20 @@ public final class Dispatcher {
 
     // ---- the flag rules: which instance a request uses, how its key is folded, what flags go back
 
-    /** The client's instance flags: C sends them; A/B's are the instance bits of its flags. */
+    /**
+     * The client's instance flags: C sends them; A/B's are the instance bits of its flags.
+     * What they change in a table, and which bits select an instance, is {@link OpenFlags}'.
+     */
     private static int instanceFlags(Request r) {
-        return r.dialect() == Dialect.C ? r.instanceFlags() : r.flags() & DictFlags.INST_MASK;
+        return OpenFlags.of(r.dialect() == Dialect.C, r.instanceFlags(), r.flags()).bits();
     }
 
     /**
      * The key as the table sees it: lower-cased when the client asks for it with the flag that
-     * matches the table's kind ({@code dict.c}: FOLD_FIX for fixed tables, FOLD_MUL for patterns).
+     * matches the table's kind ({@link OpenFlags#lookupKey}).
      */
     private static String tableKey(Request r, String key, TableHandle h) {
-        int impl = h.table().implFlags();
-        boolean fold = ((impl & DictFlags.FIXED) != 0 && (r.flags() & DictFlags.FOLD_FIX) != 0)
-                || ((impl & DictFlags.PATTERN) != 0 && (r.flags() & DictFlags.FOLD_MUL) != 0);
-        return fold ? Keys.asciiLower(key) : key;
+        return OpenFlags.lookupKey(h.table().implFlags(), r.flags(), key);
     }
 
     /** The flags a reply after a table was used carries (dialect C and open replies show them). */

@@ -45,6 +45,8 @@ public final class ProxymapServer implements AutoCloseable {
     private volatile boolean stopping;
     private Semaphore permits;
     private Thread watchdog;
+    /** run on every watchdog scan; the daemon pings systemd's watchdog from it, so a stalled process stops pinging */
+    private volatile Runnable watchdogTick = () -> {};
 
     public ProxymapServer(ServiceConfig config, TableRegistry registry) {
         this.registry = registry;
@@ -162,6 +164,7 @@ public final class ProxymapServer implements AutoCloseable {
                             stall / 1_000_000);
                 }
             }
+            watchdogTick.run();
             if (woke - resumeAt < 0) continue;
             ServiceConfig c = state.config();
             long deadline = c.requestDeadline.toNanos();
@@ -175,6 +178,11 @@ public final class ProxymapServer implements AutoCloseable {
             previous = now;
             busyPoll.activeConnections(active);
         }
+    }
+
+    /** {@code tick} runs on every watchdog scan (every 50 ms while the process runs). */
+    public void onWatchdogTick(Runnable tick) {
+        watchdogTick = tick;
     }
 
     void connectionClosed(Connection c) {

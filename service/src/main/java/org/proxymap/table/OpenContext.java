@@ -14,13 +14,17 @@ import org.proxymap.config.AllowList;
  *
  * @param writable   opened through the proxywrite service
  * @param instanceFlags the client's instance flags ({@code instance_flags}, or
- *                   {@code flags & INST_MASK} in dialects A and B)
+ *                   {@code flags & INST_MASK} in dialects A and B), reduced to the type's
+ *                   {@link TableType#openFlagsMask()}; read them through {@link #flags()}
  * @param parameters the effective configuration, name to expanded value (null when unset)
  * @param resources  shared, reference-counted resources (database pools) of this process
  * @param types      table type name to implementation (null when this build has none)
  */
 public record OpenContext(boolean writable, int instanceFlags, Function<String, String> parameters,
                           SharedResources resources, Function<String, TableType> types) {
+
+    /** What the instance flags ask of the table: folding, duplicates, NUL forms, no_regsub. */
+    public OpenFlags flags() { return new OpenFlags(instanceFlags); }
 
     /** A context whose table types are those {@link ServiceLoader} finds. */
     public OpenContext(boolean writable, int instanceFlags, Function<String, String> parameters,

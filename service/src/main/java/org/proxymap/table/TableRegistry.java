@@ -13,8 +13,8 @@ import org.apache.logging.log4j.Logger;
 
 /**
  * Opens tables lazily and shares one instance per table name, access mode and the instance
- * flags that change how a table opens ({@code DictFlags.OPEN_MASK}) among all clients, as
- * Postfix's {@code proxy_map_find()} does. A table that cannot be opened is served by a
+ * flags that change how that type opens a table ({@link TableType#openFlagsMask()}, see
+ * {@link OpenFlags}) among all clients, as Postfix's {@code proxy_map_find()} does. A table that cannot be opened is served by a
  * surrogate that answers RETRY.
  */
 public final class TableRegistry implements AutoCloseable {
@@ -58,11 +58,13 @@ public final class TableRegistry implements AutoCloseable {
      * must {@link TableHandle#release()} it when the reply is done.
      *
      * @param fullName an approved table name with a colon, without {@code proxy:}
-     * @param clientInstanceFlags the client's instance flags; only {@link
-     *        org.proxymap.protocol.DictFlags#OPEN_MASK} of them select the instance
+     * @param clientInstanceFlags the client's instance flags ({@link OpenFlags#of}); only the
+     *        type's {@link TableType#openFlagsMask()} of them select and open the instance
      */
     public TableHandle acquire(String fullName, boolean writable, int clientInstanceFlags) {
-        int instanceFlags = clientInstanceFlags & org.proxymap.protocol.DictFlags.OPEN_MASK;
+        int colon = fullName.indexOf(':');
+        TableType tt = colon < 0 ? null : types.get(fullName.substring(0, colon));
+        int instanceFlags = tt == null ? 0 : clientInstanceFlags & tt.openFlagsMask();
         Key key = new Key(fullName, writable, instanceFlags);
         while (true) {
             TableHandle h = open.get(key);
@@ -94,8 +96,8 @@ public final class TableRegistry implements AutoCloseable {
 
     private static String hintFor(String type) {
         return switch (type) {
-            case "hash", "btree", "dbm", "sdbm" ->
-                    " (Berkeley DB and dbm files are not supported by this server; convert the table to lmdb:, cdb: or texthash:)";
+            case "dbm", "sdbm" ->
+                    " (dbm files are not supported by this server; convert the table to lmdb:, cdb: or texthash:)";
             default -> "";
         };
     }

@@ -34,6 +34,17 @@ public interface TableType {
     LookupTable open(String name, OpenContext context) throws TableOpenException;
 
     /**
+     * The client flag bits that change how this type opens a table or what it answers
+     * ({@link OpenFlags}): the registry shares one instance among clients whose instance
+     * flags agree on these bits. The default, every bit that can matter
+     * ({@link OpenFlags#LOAD_MASK}), is always correct; a type narrows it to share more
+     * (a table that reads nothing at open and folds per request returns 0).
+     */
+    default int openFlagsMask() {
+        return OpenFlags.LOAD_MASK;
+    }
+
+    /**
      * Checks the definition of {@code name} (its file parses, its settings are valid) without
      * contacting servers: cheap enough to run for every approved table on every reload.
      *

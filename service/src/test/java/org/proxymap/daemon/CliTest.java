@@ -34,6 +34,14 @@ class CliTest {
     }
 
     @Test
+    void versionIsTheBuildsVersion() throws Exception {
+        Run r = run("--version");
+        assertEquals(0, r.status, r.err);
+        assertTrue(r.out.matches("proxymap \\d+\\.\\d+\\.\\d+\\S*\n"), r.out);
+        assertEquals("proxymap " + org.proxymap.jmx.Version.get() + "\n", r.out);
+    }
+
+    @Test
     void configPrintsNamedParametersExpandedLikePostconf() throws Exception {
         Path d = dir("mydomain = example.org\nproxy_read_maps = proxy:texthash:$config_directory/a,\n   ${mydomain?{x  y}}\n"
                 + "virtual_mailbox_maps =\n", "proxymap_request_deadline = 5s\n");

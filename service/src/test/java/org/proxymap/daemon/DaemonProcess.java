@@ -81,6 +81,11 @@ final class DaemonProcess implements AutoCloseable {
 
     /** As {@link #start(String)}, run through {@code prefix} (e.g. setpriv with a unit's restrictions). */
     DaemonProcess start(String jsvcUser, List<String> prefix) throws IOException {
+        return start(jsvcUser, prefix, java.util.Map.of());
+    }
+
+    /** As {@link #start(String, List)}, with these variables added to the launcher's environment. */
+    DaemonProcess start(String jsvcUser, List<String> prefix, java.util.Map<String, String> env) throws IOException {
         String classpath = classpath();
         List<String> cmd = new ArrayList<>(prefix);
         cmd.addAll(List.of(classpathCopy.resolve("scripts/proxymap").toString(), "-c", etc.toString()));
@@ -88,6 +93,7 @@ final class DaemonProcess implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("PROXYMAP_CLASSPATH", classpath);
         pb.environment().put("PROXYMAP_PIDFILE", pidfile.toString());
+        pb.environment().putAll(env);
         process = pb.start();
         return this;
     }

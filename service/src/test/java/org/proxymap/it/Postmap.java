@@ -13,6 +13,10 @@ import java.util.concurrent.TimeUnit;
  * 10 s per attempt (and gives up after 11), so a test never waits on it unbounded.
  */
 public final class Postmap {
+    /** A thread per stream: the common pool has one thread on a 2-core host, and a full pipe would stall it. */
+    private static final java.util.concurrent.Executor READERS =
+            java.util.concurrent.Executors.newThreadPerTaskExecutor(Thread.ofPlatform().daemon().factory());
+
     private Postmap() {}
 
     public record Result(int exit, String stdout, String stderr) {
@@ -31,10 +35,12 @@ public final class Postmap {
         List<String> cmd = new ArrayList<>(List.of(PostfixReference.POSTMAP.toString(), "-c", etc.toString()));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).start();
-        CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()));
-        CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
+        CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()), READERS);
+        CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()), READERS);
         try (var in = p.getOutputStream()) {
             if (stdin != null) in.write(stdin.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            // postmap exited before reading all of its input (a fatal error): its output says why
         }
         if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
             p.destroyForcibly().waitFor();

@@ -71,6 +71,9 @@ class DispatcherTest {
         return new TableType() {
             @Override public String name() { return name; }
 
+            /** like a rule file: only no_regsub changes how it opens */
+            @Override public int openFlagsMask() { return DictFlags.NO_REGSUB; }
+
             @Override
             public LookupTable open(String n, OpenContext c) {
                 opens.incrementAndGet();

@@ -50,6 +50,7 @@ import org.proxymap.jmx.TablesMXBean;
  *   --password-file F   the password: a file with the password alone on one line, or a
  *                       server password file ('user password' lines). Never on the command line.
  *   --json              one JSON document on stdout
+ *   --version           print "proxymapctl VERSION" and exit
  *
  * EXIT STATUS
  *   0 success; 1 the operation failed or was refused; 2 usage; 3 cannot connect or authenticate.
@@ -110,6 +111,10 @@ public final class ProxymapCtl {
                 case "--json" -> json = true;
                 case "-h", "--help" -> {
                     out.println(USAGE_TEXT);
+                    return OK;
+                }
+                case "--version" -> {
+                    out.println("proxymapctl " + org.proxymap.jmx.Version.get());
                     return OK;
                 }
                 case "--password", "-p" -> throw new Failure(USAGE,

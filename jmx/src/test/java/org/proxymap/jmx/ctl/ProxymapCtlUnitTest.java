@@ -42,6 +42,14 @@ class ProxymapCtlUnitTest {
     }
 
     @Test
+    void versionComesFromTheBuild() {
+        var out = new java.io.ByteArrayOutputStream();
+        int status = ProxymapCtl.run(new String[] {"--version"}, new java.io.PrintStream(out, true), System.err);
+        assertEquals(ProxymapCtl.OK, status);
+        assertTrue(out.toString().matches("proxymapctl \\d+\\.\\d+\\.\\d+\\S*\n"), out.toString());
+    }
+
+    @Test
     void portZeroInTheConfigMeansUnreachable() throws Exception {
         Files.writeString(dir.resolve("main.cf"), "x = y\n");
         var err = new java.io.ByteArrayOutputStream();

@@ -18,6 +18,7 @@ import org.apache.logging.log4j.Logger;
 import org.proxymap.protocol.DictFlags;
 import org.proxymap.table.LookupTable;
 import org.proxymap.table.OpenContext;
+import org.proxymap.table.OpenFlags;
 import org.proxymap.table.TableException;
 import org.proxymap.table.TableOpenException;
 import org.proxymap.table.TableType;
@@ -25,7 +26,8 @@ import org.proxymap.table.TableType;
 /**
  * {@code cdb:/path} (dict_cdb.c): reads {@code /path.cdb} as written by {@code postmap cdb:/path}
  * (D. J. Bernstein's constant database format, read by hand: 256 hash tables, djb hash).
- * Keys are tried with a trailing NUL first, then without, as Postfix does; values have their
+ * Keys are tried with a trailing NUL first, then without, as Postfix does, or in the one form
+ * that {@code try1null} / {@code try0null} ask for ({@link OpenFlags}); values have their
  * trailing NUL removed. postmap rebuilds a cdb file by renaming a new file over it: the file
  * is re-opened when its inode, size or mtime changes. Read-only, as in Postfix.
  */
@@ -36,6 +38,9 @@ public final class CdbType implements TableType {
     public String name() { return "cdb"; }
 
     @Override
+    public int openFlagsMask() { return OpenFlags.NUL_MASK; }
+
+    @Override
     public LookupTable open(String name, OpenContext context) throws TableOpenException {
         if (context.writable()) {
             throw new TableOpenException("cdb:" + name + ": cdb files cannot be updated through proxywrite "
@@ -43,7 +48,7 @@ public final class CdbType implements TableType {
         }
         Path file = Path.of(name + ".cdb");
         try {
-            return new CdbTable(file);
+            return new CdbTable(file, context.flags());
         } catch (NoSuchFileException e) {
             throw new TableOpenException("open database " + file + ": No such file or directory");
         } catch (IOException e) {
@@ -132,10 +137,14 @@ public final class CdbType implements TableType {
 
     private static final class CdbTable implements LookupTable {
         private final Path file;
+        private final boolean withNul;
+        private final boolean withoutNul;
         private volatile Cdb cdb;
 
-        CdbTable(Path file) throws IOException {
+        CdbTable(Path file, OpenFlags flags) throws IOException {
             this.file = file;
+            this.withNul = flags.tryWithNul();
+            this.withoutNul = flags.tryWithoutNul();
             this.cdb = new Cdb(file);
         }
 
@@ -166,8 +175,8 @@ public final class CdbType implements TableType {
             byte[] k1 = java.util.Arrays.copyOf(k, k.length + 1);
             Cdb c = current();
             try {
-                byte[] v = c.find(k1);
-                if (v == null) v = c.find(k);
+                byte[] v = withNul ? c.find(k1) : null;
+                if (v == null && withoutNul) v = c.find(k);
                 return v == null ? null : cString(v);
             } catch (IOException e) {
                 throw TableException.retry("error reading " + file + ": " + e.getMessage());

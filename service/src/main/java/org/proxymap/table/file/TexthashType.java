@@ -13,15 +13,18 @@ import org.proxymap.protocol.DictFlags;
 import org.proxymap.table.Keys;
 import org.proxymap.table.LookupTable;
 import org.proxymap.table.OpenContext;
+import org.proxymap.table.OpenFlags;
 import org.proxymap.table.TableOpenException;
 import org.proxymap.table.TableType;
 
 /**
  * {@code texthash:/file}: a postmap(1) input file read into memory (Postfix's dict_thash).
- * Keys are lowercased at load, as {@code postmap} does by default; a duplicate key keeps
- * the first value with a warning. The file is re-read when its modification time or size
- * changes (checked at most once a second), so an edit takes effect without a restart;
- * a re-read that fails keeps the previous contents.
+ * The instance flags decide, as in Postfix ({@link OpenFlags}): keys are lowercased at load
+ * only under {@code fold_fix} (dialect C clients; never for dialect A/B, whose open carries
+ * no fold bit), and a duplicate key is ignored, replaces, warns or makes the table unusable
+ * per the {@code dup_*} bits. The file is re-read when it changes (checked at most once a
+ * second), so an edit takes effect without a restart; a re-read that fails keeps the
+ * previous contents.
  */
 public final class TexthashType implements TableType {
     private static final Logger log = LogManager.getLogger("proxymap");
@@ -30,10 +33,15 @@ public final class TexthashType implements TableType {
     public String name() { return "texthash"; }
 
     @Override
+    public int openFlagsMask() { return OpenFlags.IN_MEMORY_MASK; }
+
+    @Override
     public LookupTable open(String name, OpenContext context) throws TableOpenException {
         Path file = Path.of(name);
         try {
-            return new TexthashTable(file);
+            return new TexthashTable(file, context.flags());
+        } catch (DuplicateKeyException e) {
+            throw new TableOpenException(e.getMessage());
         } catch (NoSuchFileException e) {
             throw new TableOpenException("open database " + name + ": No such file or directory");
         } catch (IOException e) {
@@ -41,8 +49,13 @@ public final class TexthashType implements TableType {
         }
     }
 
-    /** Parses the postmap input format; {@code where} names the file in warnings. */
-    static Map<String, String> parse(Path file) throws IOException {
+    /** A duplicate key where the flags allow none (dict_thash.c makes the table a surrogate). */
+    static final class DuplicateKeyException extends IOException {
+        DuplicateKeyException(String message) { super(message); }
+    }
+
+    /** Parses the postmap input format as an instance with {@code flags} loads it. */
+    static Map<String, String> parse(Path file, OpenFlags flags) throws IOException {
         Map<String, String> map = new HashMap<>();
         String content = new String(Files.readAllBytes(file), java.nio.charset.StandardCharsets.ISO_8859_1);
         for (PostfixLines.Line line : PostfixLines.parse(content, file.toString(), log::warn)) {
@@ -69,9 +82,17 @@ public final class TexthashType implements TableType {
             if (key.endsWith(":")) {
                 log.warn("{}, line {}: record is in \"key: value\" format; is this an alias file?", file, line.number());
             }
-            String folded = Keys.asciiLower(key);
-            if (map.putIfAbsent(folded, value) != null) {
-                log.warn("{}, line {}: duplicate entry: \"{}\"", file, line.number(), folded);
+            String stored = flags.foldKeysAtLoad() ? Keys.asciiLower(key) : key;
+            if (map.containsKey(stored)) {
+                switch (flags.duplicates()) {
+                    case IGNORE -> { }
+                    case REPLACE -> map.put(stored, value);
+                    case WARN -> log.warn("{}, line {}: duplicate entry: \"{}\"", file, line.number(), key);
+                    case FAIL -> throw new DuplicateKeyException(
+                            file + ", line " + line.number() + ": duplicate entry: \"" + key + "\"");
+                }
+            } else {
+                map.put(stored, value);
             }
         }
         return map;
@@ -79,14 +100,16 @@ public final class TexthashType implements TableType {
 
     private static final class TexthashTable implements LookupTable {
         private final Path file;
+        private final OpenFlags flags;
         private volatile Map<String, String> map;
         private volatile FileStamp stamp;
         private volatile long nextCheckNanos;
 
-        TexthashTable(Path file) throws IOException {
+        TexthashTable(Path file, OpenFlags flags) throws IOException {
             this.file = file;
+            this.flags = flags;
             this.stamp = FileStamp.of(file);
-            this.map = parse(file);
+            this.map = parse(file, flags);
             this.nextCheckNanos = System.nanoTime() + 1_000_000_000L;
         }
 
@@ -99,7 +122,7 @@ public final class TexthashType implements TableType {
                 try {
                     FileStamp s = FileStamp.of(file);
                     if (!s.equals(stamp)) {
-                        map = parse(file);
+                        map = parse(file, flags);
                         stamp = s;
                         log.info("table texthash:{} has changed -- re-read {} entries", file, map.size());
                     }

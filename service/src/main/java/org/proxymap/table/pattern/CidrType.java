@@ -37,6 +37,10 @@ public final class CidrType implements TableType {
     @Override
     public String name() { return "cidr"; }
 
+    /** Nothing is read under the client's flags at open; folding is per request. */
+    @Override
+    public int openFlagsMask() { return 0; }
+
     @Override
     public LookupTable open(String name, OpenContext context) throws TableOpenException {
         String content = RuleFileType.readRules("cidr", name, context);

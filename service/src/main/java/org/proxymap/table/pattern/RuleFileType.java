@@ -25,11 +25,15 @@ abstract class RuleFileType implements TableType {
 
     abstract RuleFileParser.Dialect dialect();
 
+    /** Only {@code no_regsub} changes how a rule file opens; fold_mul applies per request. */
+    @Override
+    public int openFlagsMask() { return DictFlags.NO_REGSUB; }
+
     @Override
     public LookupTable open(String name, OpenContext context) throws TableOpenException {
         String type = name();
         String content = readRules(type, name, context);
-        RuleFileParser parser = new RuleFileParser(dialect(), name, (context.instanceFlags() & DictFlags.NO_REGSUB) != 0,
+        RuleFileParser parser = new RuleFileParser(dialect(), name, context.flags().noRegsub(),
                 msg -> log.warn(msg));
         return new PatternTable(parser.parse(content, name));
     }

@@ -25,6 +25,10 @@ public final class EnvironType implements TableType {
     @Override
     public String name() { return "environ"; }
 
+    /** Nothing is read under the client's flags at open; folding is per request. */
+    @Override
+    public int openFlagsMask() { return 0; }
+
     /** The environment after Postfix's clean_env(import_environment). */
     static Map<String, String> imported(String importEnvironment, Map<String, String> processEnv) {
         Map<String, String> env = new HashMap<>();

@@ -7,13 +7,21 @@ import org.proxymap.config.Tokens;
 import org.proxymap.table.Keys;
 import org.proxymap.table.LookupTable;
 import org.proxymap.table.OpenContext;
+import org.proxymap.table.OpenFlags;
 import org.proxymap.table.TableOpenException;
 import org.proxymap.table.TableType;
 
-/** {@code inline:{ key=value, { key = value with spaces } }} (Postfix 3.0+ dict_inline). */
+/**
+ * {@code inline:{ key=value, { key = value with spaces } }} (Postfix 3.0+ dict_inline): keys
+ * are lowercased only under {@code fold_fix} ({@link OpenFlags}), and of two equal keys the
+ * last one wins (dict_inline.c stores every pair without a duplicate check).
+ */
 public final class InlineType implements TableType {
     @Override
     public String name() { return "inline"; }
+
+    @Override
+    public int openFlagsMask() { return org.proxymap.protocol.DictFlags.FOLD_FIX; }
 
     @Override
     public LookupTable open(String name, OpenContext context) throws TableOpenException {
@@ -31,7 +39,7 @@ public final class InlineType implements TableType {
             }
             String key = pair.substring(0, eq).strip();
             if (key.isEmpty()) throw new TableOpenException("inline:" + name + ": missing attribute name in: \"" + pair + "\"");
-            map.putIfAbsent(Keys.asciiLower(key), pair.substring(eq + 1).strip());
+            map.put(context.flags().foldKeysAtLoad() ? Keys.asciiLower(key) : key, pair.substring(eq + 1).strip());
         }
         return new MapTable(map, false);
     }

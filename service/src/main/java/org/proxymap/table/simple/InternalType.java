@@ -14,6 +14,10 @@ public final class InternalType implements TableType {
     @Override
     public String name() { return "internal"; }
 
+    /** One shared store: dict_ht folds (fold_fix) per request, on update as on lookup. */
+    @Override
+    public int openFlagsMask() { return 0; }
+
     @Override
     public LookupTable open(String name, OpenContext context) {
         return new MapTable(Map.of(), true);

@@ -10,6 +10,10 @@ public final class StaticType implements TableType {
     @Override
     public String name() { return "static"; }
 
+    /** Nothing is read under the client's flags at open; folding is per request. */
+    @Override
+    public int openFlagsMask() { return 0; }
+
     @Override
     public LookupTable open(String name, OpenContext context) {
         String value = name.startsWith("{") && name.endsWith("}")

@@ -29,6 +29,10 @@ public final class MysqlType implements TableType {
     @Override
     public String name() { return "mysql"; }
 
+    /** Nothing is read under the client's flags at open; folding is per request. */
+    @Override
+    public int openFlagsMask() { return 0; }
+
     @Override
     public LookupTable open(String name, OpenContext context) throws TableOpenException {
         if (context.writable()) throw new TableOpenException("mysql:" + name + " map requires O_RDONLY access mode");

@@ -109,6 +109,16 @@ class FileTablesTest {
     }
 
     @Test
+    void hashMadeByPostmapReadsTheSame() throws Exception {
+        readsPostmapFiles("hash", new BerkeleyDbType.Hash());
+    }
+
+    @Test
+    void btreeMadeByPostmapReadsTheSame() throws Exception {
+        readsPostmapFiles("btree", new BerkeleyDbType.Btree());
+    }
+
+    @Test
     void lmdbWritesArePostfixFormat() throws Exception {
         Postmap postmap = Postmap.create();
         Path map = postmap.config().resolve("cache");
@@ -203,9 +213,9 @@ class FileTablesTest {
     }
 
     @Test
-    void berkeleyDbIsRefusedWithTheAlternatives() throws Exception {
+    void dbmIsRefusedWithTheAlternatives() throws Exception {
         try (TableRegistry reg = new TableRegistry(k -> null)) {
-            var h = reg.acquire("hash:/etc/aliases", false, 0);
+            var h = reg.acquire("dbm:/etc/aliases", false, 0);
             try {
                 var e = org.junit.jupiter.api.Assertions.assertThrows(org.proxymap.table.TableException.class,
                         () -> h.table().lookup("x"));

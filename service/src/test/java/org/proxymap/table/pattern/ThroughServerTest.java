@@ -13,11 +13,15 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.proxymap.table.file.Differential;
 import org.proxymap.table.file.Postmap;
+import org.proxymap.it.PostfixReference;
+import org.proxymap.testing.Require;
 import org.proxymap.testing.TestServer;
 
 /**
- * The same tables through our server, as Postfix's own proxy client sees them
- * ({@code postmap -q - proxy:TYPE:FILE}), against {@code postmap -q - TYPE:FILE} directly.
+ * The same tables through our server and through the REAL Postfix 3.7 proxymap (a private
+ * instance, {@link PostfixReference}), as Postfix's own proxy client sees them
+ * ({@code postmap -q - proxy:TYPE:FILE} against each): the oracle is the real server, which
+ * opens the table with the flags the client sends, not {@code postmap} on the file.
  */
 class ThroughServerTest {
     @Test
@@ -40,15 +44,22 @@ class ThroughServerTest {
         for (String u : List.copyOf(users)) users.add(u.toUpperCase());
         users.add("no-such-user");
 
-        try (TestServer s = TestServer.start(dir)) {
+        Require.that(PostfixReference.available(), "root and Debian's postfix (/usr/sbin/postfix, /usr/sbin/postmap)");
+        for (Path p : new Path[] {dir, dir.resolve("etc")}) Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        List<String> tables = List.of("regexp:" + dir.resolve("etc/re"), "pcre:" + dir.resolve("etc/pcre"), "cidr:" + dir.resolve("etc/cidr"),
+                "unix:passwd.byname", "unix:group.byname");
+        try (TestServer s = TestServer.start(dir);
+                PostfixReference real = PostfixReference.start(
+                        // the same client as ours (compatibility_level 0 there): keys and values are raw bytes
+                        "smtputf8_enable = no\nproxy_read_maps = proxy:" + String.join(" proxy:", tables) + "\n")) {
             Postmap direct = Postmap.at(s.etc);
+            Postmap theirs = Postmap.at(real.etc);
             int compared = 0;
-            for (String t : List.of("regexp:" + s.etc.resolve("re"), "pcre:" + s.etc.resolve("pcre"), "cidr:" + s.etc.resolve("cidr"),
-                    "unix:passwd.byname", "unix:group.byname")) {
+            for (String t : tables) {
                 List<String> k = t.startsWith("unix:") ? users : keys;
-                Map<String, String> expected = direct.query(t, k);
+                Map<String, String> expected = theirs.query("proxy:" + t, k);
                 Map<String, String> proxied = direct.query("proxy:" + t, k);
-                assertTrue(!expected.isEmpty(), t);
+                assertTrue(!expected.isEmpty(), t + ": " + real.log());
                 assertEquals(expected, proxied, t);
                 compared += k.size();
             }

@@ -1,0 +1,73 @@
+package org.proxymap.ffm;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+/**
+ * {@code flock(2)} on a file descriptor, the lock Postfix takes on Linux ({@code INTERNAL_LOCK}
+ * is {@code MYFLOCK_STYLE_FLOCK} in sys_defs.h). Java's FileChannel locks are fcntl record
+ * locks, which do not exclude flock holders: postmap, postqueue and postscreen would not see them.
+ */
+public final class Flock {
+    public static final int SHARED = 1;     // LOCK_SH
+    public static final int EXCLUSIVE = 2;  // LOCK_EX
+    public static final int NONBLOCK = 4;   // LOCK_NB
+    public static final int UNLOCK = 8;     // LOCK_UN
+    private static final int EINTR = 4;
+    private static final int EWOULDBLOCK = 11;
+
+    private static final StructLayoutHolder STATE = new StructLayoutHolder();
+    private static final MethodHandle FLOCK = NativeLibrary.libc().function("flock",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), Linker.Option.captureCallState("errno"));
+    private static final MethodHandle STRERROR = NativeLibrary.libc().function("strerror",
+            FunctionDescriptor.of(java.lang.foreign.ValueLayout.ADDRESS, JAVA_INT));
+
+    private static final class StructLayoutHolder {
+        final MemoryLayout layout = Linker.Option.captureStateLayout();
+        final VarHandle errno = layout.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    }
+
+    private Flock() {}
+
+    /**
+     * {@code flock(fd, op)}, retried on EINTR.
+     *
+     * @return false only for {@code NONBLOCK} when another holder has the lock
+     * @throws IOException with strerror's text on any other failure
+     */
+    public static boolean apply(int fd, int op) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(STATE.layout);
+            while (true) {
+                int rc = (int) FLOCK.invokeExact(state, fd, op);
+                if (rc == 0) return true;
+                int errno = (int) STATE.errno.get(state, 0L);
+                if (errno == EINTR) continue;
+                if (errno == EWOULDBLOCK && (op & NONBLOCK) != 0) return false;
+                throw new IOException("flock: " + strerror(errno));
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** The C library's text for {@code errno}. */
+    public static String strerror(int errno) {
+        try {
+            MemorySegment s = (MemorySegment) STRERROR.invokeExact(errno);
+            return s.reinterpret(256).getString(0);
+        } catch (Throwable t) {
+            return "errno " + errno;
+        }
+    }
+}

@@ -1,0 +1,257 @@
+package org.proxymap.table.file;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.proxymap.ffm.Flock;
+import org.proxymap.protocol.DictFlags;
+import org.proxymap.table.LookupTable;
+import org.proxymap.table.OpenContext;
+import org.proxymap.table.OpenFlags;
+import org.proxymap.table.TableException;
+import org.proxymap.table.TableOpenException;
+import org.proxymap.table.TableType;
+import org.proxymap.table.db.BerkeleyDb;
+import org.proxymap.table.db.Database;
+import org.proxymap.table.db.DbException;
+
+/**
+ * {@code hash:/path} and {@code btree:/path} (dict_db.c): the Berkeley DB file {@code /path.db}
+ * as Debian's postmap writes it, through the system's libdb-5.3.so. Keys as {@link TrailingNul}
+ * decides; values up to their first NUL. flock() as Postfix takes it: shared around each read,
+ * exclusive around each write, or exclusive for as long as the table is open when the client
+ * asked for OPEN_LOCK (postscreen, verify). Each update and delete is synced to the file
+ * (proxywrite's SYNC_UPDATE). A table re-opens the file when another process changed it
+ * (postmap rebuilt it, postmap -i added to it): real proxymap restarts then. A failing call answers RETRY and logs the file and the fix.
+ */
+public abstract class BerkeleyDbType implements TableType {
+    private static final Logger log = LogManager.getLogger("proxymap");
+    private final String name;
+    private final int dbType;
+
+    protected BerkeleyDbType(String name, int dbType) {
+        this.name = name;
+        this.dbType = dbType;
+    }
+
+    @Override
+    public String name() { return name; }
+
+    /** The NUL forms, and OPEN_LOCK (postscreen's and verify's caches lock the file while open). */
+    @Override
+    public int openFlagsMask() { return OpenFlags.NUL_MASK | DictFlags.OPEN_LOCK; }
+
+    @Override
+    public LookupTable open(String table, OpenContext context) throws TableOpenException {
+        BerkeleyDb lib;
+        try {
+            lib = BerkeleyDb.load();
+        } catch (DbException e) {
+            throw new TableOpenException("unsupported dictionary type: " + name + ": " + e.getMessage());
+        }
+        Path file = Path.of(table + ".db");
+        if (!context.writable() && !Files.exists(file)) {
+            throw new TableOpenException("open database " + file + ": No such file or directory");
+        }
+        boolean openLock = context.writable() && (context.instanceFlags() & DictFlags.OPEN_LOCK) != 0;
+        try {
+            return new DbTable(lib, file, context.writable(), openLock, context.flags());
+        } catch (IOException e) {
+            throw new TableOpenException(e.getMessage() + rebuildHint(file));
+        }
+    }
+
+    /** The fix for a file that does not open or read as this type. */
+    String rebuildHint(Path file) {
+        String source = file.toString().substring(0, file.toString().length() - 3);
+        return "; if it is damaged or of another type, rebuild it with: postmap " + name + ":" + source;
+    }
+
+    /** One open table: the file, its lock mode, what the keys look like. */
+    private final class DbTable implements LookupTable {
+        private final BerkeleyDb lib;
+        private final Path file;
+        private final boolean writable;
+        private final boolean openLocked;
+        private final TrailingNul nul;
+        /** one call at a time on the handle: it is not opened with DB_THREAD */
+        private final ReentrantLock lock = new ReentrantLock();
+        private Database db;
+        private int fd;
+        private FileStamp stamp;
+        private long lastWarn;
+
+        DbTable(BerkeleyDb lib, Path file, boolean writable, boolean openLock, OpenFlags flags) throws IOException {
+            this.lib = lib;
+            this.file = file;
+            this.writable = writable;
+            this.nul = new TrailingNul(flags);
+            this.db = openFile();
+            this.fd = db.fd();
+            if (openLock && !Flock.apply(fd, Flock.EXCLUSIVE | Flock.NONBLOCK)) {
+                db.close();
+                throw new IOException(name + ":" + file + ": unable to get exclusive lock: Resource temporarily unavailable");
+            }
+            this.openLocked = openLock;
+        }
+
+        /** Opens the file under a shared lock, as dict_db_open() does, and notes its identity. */
+        private Database openFile() throws IOException {
+            Database d = lib.open(file, dbType, writable);
+            try {
+                int f = d.fd();
+                Flock.apply(f, Flock.SHARED);
+                try {
+                    stamp = FileStamp.of(file);
+                } finally {
+                    Flock.apply(f, Flock.UNLOCK);
+                }
+                return d;
+            } catch (IOException | RuntimeException e) {
+                d.close();
+                throw e;
+            }
+        }
+
+        @Override
+        public int implFlags() { return DictFlags.FIXED | nul.flags(); }
+
+        private interface Op<T> {
+            T run(Database db) throws IOException;
+        }
+
+        /** Runs {@code op} under the table's lock and the file's flock, on the current file. */
+        private <T> T locked(int mode, Op<T> op) throws TableException {
+            lock.lock();
+            try {
+                if (db == null) throw TableException.retry(name + ":" + file + " is closed");
+                boolean flock = !openLocked;
+                if (flock) Flock.apply(fd, mode);
+                try {
+                    if (changed()) {
+                        if (flock) Flock.apply(fd, Flock.UNLOCK);
+                        flock = false;
+                        reopen();
+                        if (!openLocked) {
+                            Flock.apply(fd, mode);
+                            flock = true;
+                        }
+                    }
+                    T result = op.run(db);
+                    if (mode == Flock.EXCLUSIVE) stamp = FileStamp.of(file); // our own change, made under the lock
+                    return result;
+                } finally {
+                    if (flock) Flock.apply(fd, Flock.UNLOCK);
+                }
+            } catch (TableException e) {
+                throw e;
+            } catch (IOException | RuntimeException e) {
+                throw TableException.retry(warn(e.getMessage() + rebuildHint(file)), e);
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        private boolean changed() {
+            try {
+                return !FileStamp.of(file).equals(stamp);
+            } catch (IOException e) {
+                return false; // removed: keep serving what is open, as proxymap does until it restarts
+            }
+        }
+
+        /** postmap rebuilt the file: the new one replaces the old handle once it is open. */
+        private void reopen() throws IOException {
+            Database fresh = openFile();
+            Database old = db;
+            db = fresh;
+            fd = fresh.fd();
+            nul.reset();
+            old.close();
+            log.info("table {}:{} has changed -- re-opened", name, file);
+        }
+
+        /** Logs a failure at most once a second per table; returns it for the client's reply. */
+        private String warn(String message) {
+            long now = System.currentTimeMillis();
+            if (now - lastWarn >= 1000) {
+                lastWarn = now;
+                log.warn(message);
+            }
+            return message;
+        }
+
+        private static byte[] bytes(String s) { return s.getBytes(StandardCharsets.ISO_8859_1); }
+
+        @Override
+        public String lookup(String key) throws TableException {
+            return locked(Flock.SHARED, d -> {
+                byte[] v = nul.probe(bytes(key), d::get);
+                return v == null ? null : CdbType.cString(v);
+            });
+        }
+
+        @Override
+        public void update(String key, String value) throws TableException {
+            if (!writable) {
+                LookupTable.super.update(key, value);
+                return;
+            }
+            locked(Flock.EXCLUSIVE, d -> {
+                boolean withNul = nul.appendOnWrite();
+                d.put(TrailingNul.stored(bytes(key), withNul), TrailingNul.stored(bytes(value), withNul));
+                d.sync();
+                return null;
+            });
+        }
+
+        @Override
+        public boolean delete(String key) throws TableException {
+            if (!writable) return LookupTable.super.delete(key);
+            return locked(Flock.EXCLUSIVE, d -> {
+                Boolean found = nul.probe(bytes(key), k -> d.delete(k) ? Boolean.TRUE : null);
+                d.sync();
+                return found != null;
+            });
+        }
+
+        @Override
+        public Iterator<Map.Entry<String, String>> entries() throws TableException {
+            return locked(Flock.SHARED, d -> {
+                List<Map.Entry<String, String>> out = new ArrayList<>();
+                d.forEach((k, v) -> out.add(Map.entry(CdbType.cString(k), CdbType.cString(v))));
+                return out.iterator();
+            });
+        }
+
+        @Override
+        public void close() {
+            lock.lock();
+            try {
+                if (db != null) db.close(); // closing the descriptor releases an open lock
+                db = null;
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /** {@code hash:} */
+    public static final class Hash extends BerkeleyDbType {
+        public Hash() { super("hash", BerkeleyDb.HASH); }
+    }
+
+    /** {@code btree:} */
+    public static final class Btree extends BerkeleyDbType {
+        public Btree() { super("btree", BerkeleyDb.BTREE); }
+    }
+}
