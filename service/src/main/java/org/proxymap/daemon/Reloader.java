@@ -15,6 +15,7 @@ import org.proxymap.jmx.ReloadResult;
 import org.proxymap.management.ReloadControl;
 import org.proxymap.server.ProxymapServer;
 import org.proxymap.table.OpenContext;
+import org.proxymap.table.TableName;
 import org.proxymap.table.TableRegistry;
 import org.proxymap.table.TableType;
 
@@ -99,10 +100,11 @@ public final class Reloader implements ReloadControl {
     static List<String> validate(ServiceConfig config, TableRegistry registry) {
         List<String> problems = new ArrayList<>();
         forEachApproved(config, (fullName, writable) -> {
-            TableType type = registry.type(typeOf(fullName));
+            TableName tn = TableName.parse(fullName);
+            TableType type = registry.type(tn.type());
             if (type == null) return;
             try {
-                problems.addAll(type.check(nameOf(fullName), context(config, registry, writable)));
+                problems.addAll(type.check(tn.name(), context(config, registry, writable)));
             } catch (RuntimeException e) {
                 problems.add(fullName + ": " + e);
             }
@@ -113,10 +115,11 @@ public final class Reloader implements ReloadControl {
     private static Map<String, String> fingerprints(ServiceConfig config, TableRegistry registry) {
         Map<String, String> m = new HashMap<>();
         forEachApproved(config, (fullName, writable) -> {
-            TableType type = registry.type(typeOf(fullName));
+            TableName tn = TableName.parse(fullName);
+            TableType type = registry.type(tn.type());
             String fp;
             try {
-                fp = type == null ? "" : type.fingerprint(nameOf(fullName), context(config, registry, writable));
+                fp = type == null ? "" : type.fingerprint(tn.name(), context(config, registry, writable));
             } catch (RuntimeException e) {
                 fp = "error: " + e;
             }
@@ -151,9 +154,6 @@ public final class Reloader implements ReloadControl {
         return new OpenContext(writable, 0, config.parameters(), registry.resources(), registry::type);
     }
 
-    static String typeOf(String fullName) { return fullName.substring(0, fullName.indexOf(':')); }
-
-    static String nameOf(String fullName) { return fullName.substring(fullName.indexOf(':') + 1); }
     /** Reloads that put a new configuration in force, since start. */
     @Override
     public long succeeded() { return succeeded.get(); }

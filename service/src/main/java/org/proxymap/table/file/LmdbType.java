@@ -23,6 +23,7 @@ import org.lmdbjava.Env;
 import org.lmdbjava.EnvFlags;
 import org.lmdbjava.Txn;
 import org.proxymap.protocol.DictFlags;
+import org.proxymap.table.FileStamp;
 import org.proxymap.table.LookupTable;
 import org.proxymap.table.OpenContext;
 import org.proxymap.table.TableException;
@@ -54,7 +55,7 @@ public final class LmdbType implements TableType {
         String configured = context.parameters() == null ? null : context.parameters().apply("lmdb_map_size");
         if (configured != null && configured.matches("[0-9]+")) mapSize = Long.parseLong(configured);
         if (!context.writable() && !Files.exists(file)) {
-            throw new TableOpenException("open database " + file + ": No such file or directory");
+            throw TableOpenException.missing("database " + file);
         }
         try {
             return new LmdbTable(file, context.writable(), mapSize);

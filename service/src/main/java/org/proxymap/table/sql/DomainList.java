@@ -5,15 +5,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.ServiceLoader;
 import org.proxymap.protocol.DictFlags;
 import org.proxymap.table.Keys;
 import org.proxymap.table.LookupTable;
 import org.proxymap.table.OpenContext;
 import org.proxymap.table.TableException;
+import org.proxymap.table.TableName;
 import org.proxymap.table.TableOpenException;
 import org.proxymap.table.TableType;
 
@@ -70,29 +68,17 @@ final class DomainList implements AutoCloseable {
     }
 
     private LookupTable openTable(String item, String where, OpenContext context) throws TableOpenException {
-        int colon = item.indexOf(':');
-        String type = item.substring(0, colon);
-        TableType tt = types().get(type);
-        if (tt == null) throw new TableOpenException(where + ": domain: unsupported dictionary type: " + type);
+        TableName tn = TableName.parse(item);
+        TableType tt = context.types().apply(tn.type());
+        if (tt == null) throw new TableOpenException(where + ": domain: unsupported dictionary type: " + tn.type());
         try {
-            LookupTable t = tt.open(item.substring(colon + 1),
-                    new OpenContext(false, DictFlags.LOCK | DictFlags.UTF8_REQUEST, context.parameters(), context.resources()));
+            LookupTable t = tt.open(tn.name(), new OpenContext(false, DictFlags.LOCK | DictFlags.UTF8_REQUEST,
+                    context.parameters(), context.resources(), context.types()));
             opened.add(t);
             return t;
         } catch (TableOpenException e) {
             throw new TableOpenException(where + ": domain: " + e.getMessage());
         }
-    }
-
-    private static volatile Map<String, TableType> types;
-
-    private static Map<String, TableType> types() {
-        if (types == null) {
-            Map<String, TableType> m = new HashMap<>();
-            for (TableType t : ServiceLoader.load(TableType.class)) m.put(t.name(), t);
-            types = m;
-        }
-        return types;
     }
 
     /**

@@ -16,6 +16,7 @@ import org.apache.commons.dbcp2.BasicDataSource;
 import org.apache.commons.dbcp2.ConnectionFactory;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.proxymap.table.LogLimiter;
 import org.proxymap.table.PoolStats;
 import org.proxymap.table.PooledResource;
 import org.proxymap.table.TableException;
