@@ -111,6 +111,9 @@ public final class Expander {
                 }
                 cp[0]++;
             }
+        } else if (FUNCTION.matcher(body).matches()) {
+            function(body, stack, out);
+            return;
         } else {
             int start = cp[0];
             int k = start;
@@ -159,6 +162,24 @@ public final class Expander {
         if (!nonEmpty) parse(ifFalse, stack, out);
         if (cp[0] < body.length()) {
             throw new ConfigException("unexpected input at: \"..." + ifFalse + "}>>>" + body.substring(cp[0]) + "\"");
+        }
+    }
+
+    /** Postfix 3.11's named functions, {@code ${name{argument}}} (3.11's default smtp_requiretls_policy uses one). */
+    private static final java.util.regex.Pattern FUNCTION =
+            java.util.regex.Pattern.compile("\\s*(domain_to_ascii|domain_to_utf8)\\s*\\{(.*)}\\s*", java.util.regex.Pattern.DOTALL);
+
+    /** {@code domain_to_ascii} / {@code domain_to_utf8} of the expanded argument; a name IDNA rejects stays as it is. */
+    private void function(String body, Deque<String> stack, StringBuilder out) throws ConfigException {
+        java.util.regex.Matcher m = FUNCTION.matcher(body);
+        if (!m.matches()) throw new IllegalStateException(body);
+        StringBuilder arg = new StringBuilder();
+        parse(m.group(2), stack, arg);
+        try {
+            out.append(m.group(1).equals("domain_to_ascii") ? java.net.IDN.toASCII(arg.toString(), java.net.IDN.ALLOW_UNASSIGNED)
+                    : java.net.IDN.toUnicode(arg.toString(), java.net.IDN.ALLOW_UNASSIGNED));
+        } catch (IllegalArgumentException e) {
+            out.append(arg);
         }
     }
 

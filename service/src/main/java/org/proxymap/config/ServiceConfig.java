@@ -23,7 +23,9 @@ import org.apache.commons.configuration2.ex.ConfigurationException;
  * a reload loads a new one and swaps it in.
  */
 public final class ServiceConfig {
-    private static final MainCf DEFAULTS = loadDefaults();
+    private static final MainCf DEFAULTS = loadDefaults("postfix-defaults.cf");
+    /** What Postfix 3.11 changed in the defaults above (proxy_read_maps and what it names). */
+    private static final MainCf DEFAULTS_3_11 = loadDefaults("postfix-defaults-3.11.cf");
 
     private final Path configDirectory;
     private final MainCf mainCf;
@@ -35,6 +37,8 @@ public final class ServiceConfig {
     public final Path queueDirectory;
     public final String proxymapServiceName;
     public final String proxywriteServiceName;
+    /** The Postfix version followed: its allow-list rules and proxy_read_maps default. */
+    public final PostfixVersion postfixVersion;
     public final AllowList readMaps;
     public final AllowList writeMaps;
     public final boolean announceProtocol;
@@ -56,6 +60,7 @@ public final class ServiceConfig {
         this.proxymapCf = proxymapCf;
         warnings.addAll(mainCf.warnings());
         warnings.addAll(proxymapCf.warnings());
+        postfixVersion = version();
         java.util.Set<String> referenced = referencedNames();
         for (String name : proxymapCf.names()) {
             if (Setting.byKey(name) == null && DEFAULTS.raw(name) == null && mainCf.raw(name) == null
@@ -69,8 +74,11 @@ public final class ServiceConfig {
         queueDirectory = Path.of(required("queue_directory"));
         proxymapServiceName = required("proxymap_service_name");
         proxywriteServiceName = required("proxywrite_service_name");
-        readMaps = AllowList.parse(value("proxy_read_maps"));
-        writeMaps = AllowList.parse(value("proxy_write_maps"));
+        Function<String, String> classes = parameters();
+        readMaps = AllowList.parse(value("proxy_read_maps"),
+                new AllowList.Rules(postfixVersion.allowList311(), classes, w -> warnings.add("proxy_read_maps: " + w)));
+        writeMaps = AllowList.parse(value("proxy_write_maps"),
+                new AllowList.Rules(postfixVersion.allowList311(), null, w -> warnings.add("proxy_write_maps: " + w)));
         for (Setting st : Setting.values()) settings.put(st, typed(st));
         announceProtocol = get(Setting.PROTOCOL_ANNOUNCEMENT);
         requestDeadline = get(Setting.REQUEST_DEADLINE);
@@ -123,9 +131,25 @@ public final class ServiceConfig {
         return cf;
     }
 
-    private static MainCf loadDefaults() {
-        MainCf cf = new MainCf().fileName("postfix-defaults.cf");
-        try (InputStream in = ServiceConfig.class.getResourceAsStream("postfix-defaults.cf")) {
+    /** {@code proxymap_postfix_version}: a version, or auto (the installed Postfix's, else 3.7). */
+    private PostfixVersion version() throws ConfigException {
+        String v = value(Setting.POSTFIX_VERSION.key());
+        if (v == null || v.isBlank() || v.strip().equals("auto")) {
+            PostfixVersion.Detection d = PostfixVersion.detect();
+            if (d.problem() != null) warnings.add(d.problem());
+            return d.version();
+        }
+        PostfixVersion parsed = PostfixVersion.parse(v);
+        if (parsed == null) {
+            throw new ConfigException(where(Setting.POSTFIX_VERSION.key()) + ": " + Setting.POSTFIX_VERSION.key() + " = " + v
+                    + ": not a Postfix version; write e.g. 3.7, 3.11.6 or auto");
+        }
+        return parsed;
+    }
+
+    private static MainCf loadDefaults(String resource) {
+        MainCf cf = new MainCf().fileName(resource);
+        try (InputStream in = ServiceConfig.class.getResourceAsStream(resource)) {
             cf.read(new InputStreamReader(in, StandardCharsets.ISO_8859_1));
         } catch (IOException | ConfigurationException e) {
             throw new IllegalStateException("built-in Postfix defaults unreadable", e);
@@ -140,9 +164,15 @@ public final class ServiceConfig {
         if (v == null) {
             Setting s = Setting.byKey(name);
             v = s != null ? s.defaultValue() : hostDefault(name);
+            if (v == null && follows311(name)) v = DEFAULTS_3_11.raw(name);
             if (v == null) v = DEFAULTS.raw(name);
         }
         return v;
+    }
+
+    /** Whether Postfix 3.11's default of {@code name} applies (not while the version itself is read). */
+    private boolean follows311(String name) {
+        return postfixVersion != null && postfixVersion.allowList311() && DEFAULTS_3_11.raw(name) != null;
     }
 
     private String configured(String name) {

@@ -53,6 +53,8 @@ public enum Setting {
             "JMX roles, `user readonly` or `user readwrite` per line"),
     PLATFORM_THREADS("proxymap_platform_threads", "256", v -> Values.integer(v, 0),
             "Connections served by a platform thread each (lowest latency, see Performance); further connections get virtual threads. 0: virtual threads only"),
+    POSTFIX_VERSION("proxymap_postfix_version", "auto",
+            "The Postfix version whose proxymap this service stands in for (`3.7`, `3.11.6`, ...): 3.11 and later approve more tables (see Allow-list). `auto`: what the installed Postfix reports (`postconf -d -h mail_version`, asked again when postconf changes), else 3.7 with a warning"),
     BUSY_POLL_MICROSECONDS("proxymap_busy_poll_microseconds", "50", v -> Values.integer(v, 0),
             "After a reply, poll the connection this long for the client's next request before blocking: a burst of lookups skips a sleep and a wake-up per request (see Performance). Polls only while at most half the cores' number of connections are active, so a busy server spends no CPU on it. 0: always block");
 

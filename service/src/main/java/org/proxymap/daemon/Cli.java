@@ -13,8 +13,13 @@ import org.proxymap.jmx.CheckReport;
  * <pre>
  *   proxymap [-c DIR] config [NAME ...]   print name = value, fully expanded (like postconf -x)
  *   proxymap [-c DIR] check               check the configuration and every approved table
+ *   proxymap [-c DIR] export-proxy-proxymap    the tables proxymap approves, one per line
+ *   proxymap [-c DIR] export-proxy-proxywrite  the tables proxywrite approves, one per line
  *   proxymap --version                    print "proxymap VERSION"
  * </pre>
+ * The export commands print what Postfix 3.11's {@code proxymap -S -V -n export-proxy-proxymap}
+ * prints: each approved table once, without {@code proxy:}, in byte order, by the rules of
+ * the Postfix version followed ({@code proxymap_postfix_version}).
  * {@code config} without names prints every parameter the service uses (Postfix's, then its
  * own); whitespace in values is collapsed as postconf prints it. Exit status: 0 when fine,
  * 1 on a configuration error (or an unknown name), 2 on a usage error.
@@ -27,10 +32,14 @@ public final class Cli {
         return command(args) >= 0;
     }
 
+    private static final String EXPORT_READ = "export-proxy-proxymap";
+    private static final String EXPORT_WRITE = "export-proxy-proxywrite";
+    private static final List<String> COMMANDS = List.of("config", "check", "--version", EXPORT_READ, EXPORT_WRITE);
+
     private static int command(String[] args) {
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("-c")) i++;
-            else if (args[i].equals("config") || args[i].equals("check") || args[i].equals("--version")) return i;
+            else if (COMMANDS.contains(args[i])) return i;
         }
         return -1;
     }
@@ -38,7 +47,8 @@ public final class Cli {
     public static int run(String[] args, PrintStream out, PrintStream err) {
         int at = command(args);
         if (at < 0) {
-            err.println("proxymap: fatal: usage: proxymap [-c config_dir] config [name ...] | check | --version");
+            err.println("proxymap: fatal: usage: proxymap [-c config_dir] config [name ...] | check"
+                    + " | export-proxy-proxymap | export-proxy-proxywrite | --version");
             return 2;
         }
         Path dir;
@@ -55,6 +65,13 @@ public final class Cli {
                 yield 0;
             }
             case "config" -> config(dir, names, out, err);
+            case EXPORT_READ, EXPORT_WRITE -> {
+                if (!names.isEmpty()) {
+                    err.println("proxymap: fatal: usage: proxymap [-c config_dir] " + args[at]);
+                    yield 2;
+                }
+                yield export(dir, args[at].equals(EXPORT_WRITE), out, err);
+            }
             default -> {
                 if (!names.isEmpty()) {
                     err.println("proxymap: fatal: usage: proxymap [-c config_dir] check");
@@ -94,6 +111,19 @@ public final class Cli {
             out.println(shown.isEmpty() ? name + " =" : name + " = " + shown);
         }
         return status;
+    }
+
+    static int export(Path dir, boolean write, PrintStream out, PrintStream err) {
+        ServiceConfig c;
+        try {
+            c = ServiceConfig.load(dir);
+        } catch (ConfigException e) {
+            err.println("proxymap: fatal: " + e.getMessage());
+            return 1;
+        }
+        c.warnings().forEach(w -> err.println("proxymap: warning: " + w));
+        for (String t : (write ? c.writeMaps : c.readMaps).exported()) out.println(t);
+        return 0;
     }
 
     /** A value as postconf prints it: words separated by one space. */

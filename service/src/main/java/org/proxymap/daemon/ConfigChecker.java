@@ -55,8 +55,7 @@ public final class ConfigChecker {
                 TableName tn = TableName.parse(fullName);
                 TableType type = types.type(tn.type());
                 if (type == null) {
-                    errors.add(where + ": proxy:" + fullName + ": unsupported dictionary type: " + tn.type()
-                            + hint(tn.type()));
+                    errors.add(where + ": proxy:" + fullName + ": " + TableRegistry.unsupported(tn.type()));
                     return;
                 }
                 OpenContext ctx = new OpenContext(writable, 0, c.parameters(), resources, types::type);
@@ -100,13 +99,5 @@ public final class ConfigChecker {
             }
         }
         return c.where("proxy_read_maps");
-    }
-
-    private static String hint(String type) {
-        return switch (type) {
-            case "hash", "btree", "dbm", "sdbm" ->
-                    " (Berkeley DB and dbm files are not supported by this server; convert the table to lmdb:, cdb: or texthash:)";
-            default -> " (this build has no such table type; see README.md, Table types)";
-        };
     }
 }

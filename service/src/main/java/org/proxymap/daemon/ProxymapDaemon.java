@@ -26,6 +26,7 @@ import org.proxymap.table.TableRegistry;
  *   proxymap [-c config_dir]                      (foreground, {@link #main})
  *   proxymap [-c config_dir] config [name ...]   (effective parameters, like postconf -x; {@link Cli})
  *   proxymap [-c config_dir] check                (check configuration and tables; {@link ConfigChecker})
+ *   proxymap [-c config_dir] export-proxy-proxymap   (approved tables, one per line; export-proxy-proxywrite too)
  *   proxymap --version                            (print the version)
  *   jsvc ... org.proxymap.daemon.ProxymapDaemon [-c config_dir]
  *
@@ -89,6 +90,7 @@ import org.proxymap.table.TableRegistry;
  *   proxymap_jmx_access_file = $config_directory/proxymap-jmx.access      (user readonly|readwrite)
  *   proxymap_platform_threads = 256        connections on platform threads; more get virtual ones
  *   proxymap_busy_poll_microseconds = 50   poll for a connection's next request before blocking
+ *   proxymap_postfix_version = auto        Postfix version whose allow-list rules apply (auto: installed)
  *
  * SYSTEMD
  *   Under Type=notify units the service sends READY=1 once both sockets listen, STATUS=

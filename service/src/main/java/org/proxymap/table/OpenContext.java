@@ -48,4 +48,10 @@ public record OpenContext(boolean writable, int instanceFlags, Function<String, 
         TableName table = TableName.parse(AllowList.stripProxy(fullName));
         return table == null || table.type().isEmpty() ? null : types.apply(table.type());
     }
+
+    /** The part of {@code fullName} after its type ({@code proxy:} dropped), or "" without one. */
+    public static String nameOf(String fullName) {
+        TableName table = TableName.parse(AllowList.stripProxy(fullName));
+        return table == null ? "" : table.name();
+    }
 }

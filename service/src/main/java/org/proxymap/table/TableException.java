@@ -2,7 +2,7 @@ package org.proxymap.table;
 
 import org.proxymap.protocol.Status;
 
-/** A table operation failed: the client gets RETRY (temporary) or CONFIG. */
+/** A table operation failed: the client gets RETRY (temporary) or CONFIG, or NOKEY for a change not made. */
 public final class TableException extends Exception {
     private final int status;
 
@@ -16,6 +16,12 @@ public final class TableException extends Exception {
     public static TableException retry(String message, Throwable cause) {
         return new TableException(Status.RETRY, message, cause);
     }
+
+    /**
+     * The operation changed nothing and that is no error: the client gets NOKEY, as for
+     * Postfix's {@code DICT_STAT_FAIL} without an error (e.g. an update memcache skips).
+     */
+    public static TableException noKey(String message) { return new TableException(Status.NOKEY, message, null); }
 
     public static TableException config(String message) { return new TableException(Status.CONFIG, message, null); }
 

@@ -73,7 +73,7 @@ public final class TableRegistry implements AutoCloseable {
         LookupTable table;
         TableType tt = types.get(type);
         if (tt == null) {
-            table = surrogate(fullName, "unsupported dictionary type: " + type + hintFor(type));
+            table = surrogate(fullName, unsupported(type));
         } else {
             try {
                 table = tt.open(name, new OpenContext(writable, instanceFlags, parameters, resources, types::get));
@@ -86,11 +86,15 @@ public final class TableRegistry implements AutoCloseable {
         return new TableHandle(type, name, writable, instanceFlags, table);
     }
 
-    private static String hintFor(String type) {
-        return switch (type) {
+    /** Why {@code type} cannot be opened: Postfix's words, then what to do (for the log and for {@code check}). */
+    public static String unsupported(String type) {
+        return "unsupported dictionary type: " + type + switch (type) {
             case "dbm", "sdbm" ->
                     " (dbm files are not supported by this server; convert the table to lmdb:, cdb: or texthash:)";
-            default -> "";
+            case "mongodb" -> " (mongodb: is not supported by this server: no MongoDB server can be run where it is built and"
+                    + " tested, and it ships no untested client; serve the data through mysql:, pgsql: or ldap:, or leave"
+                    + " mongodb: out of proxy_read_maps so that Postfix opens it itself)";
+            default -> " (this build has no such table type; see README.md, Table types)";
         };
     }
 

@@ -92,14 +92,27 @@ class CliTest {
                 {"", "proxymap_max_attributes = many\n", "proxymap.cf, line 1: proxymap_max_attributes = many: bad numerical value"},
                 {"proxy_read_maps = $x\nx = $proxy_read_maps\n", null, "main.cf, line 2: x: parameter reference loop: $proxy_read_maps -> $x -> $proxy_read_maps"},
                 {"proxy_read_maps = ${x\n", null, "main.cf, line 1: proxy_read_maps: truncated macro reference"},
-                {"\nvirtual_alias_maps = proxy:hash:/etc/postfix/virtual\n", null,
-                        "main.cf, line 2: proxy:hash:/etc/postfix/virtual: unsupported dictionary type: hash (Berkeley DB"},
+                {"\nvirtual_alias_maps = proxy:dbm:/etc/postfix/virtual\n", null,
+                        "main.cf, line 2: proxy:dbm:/etc/postfix/virtual: unsupported dictionary type: dbm (dbm files are not supported"},
                 {"\n\nproxy_read_maps = proxy:texthash:/nonexistent/t\n", null,
                         "main.cf, line 3: proxy:texthash:/nonexistent/t: open database /nonexistent/t: No such file or directory"},
                 {"proxy_read_maps = proxy:inline:{novalue}\n", null, "proxy:inline:{novalue}: inline:{novalue}: missing '='"},
+                {"proxy_read_maps = proxy:mongodb:/etc/postfix/m.cf\n", null,
+                        "proxy:mongodb:/etc/postfix/m.cf: unsupported dictionary type: mongodb (mongodb: is not supported"},
+                {"proxy_read_maps = proxy:sqlite:$config_directory/bad-sqlite.cf\n", null, "/bad-sqlite.cf, line 2: invalid query template"},
+                {"proxy_read_maps = proxy:sqlite:$config_directory/nodb-sqlite.cf\n", null,
+                        "/nodb-sqlite.cf: Can't open database /nonexistent/x.sqlite: unable to open database file"},
+                {"proxy_read_maps = proxy:memcache:$config_directory/bad-memcache.cf\n", null,
+                        "/bad-memcache.cf, line 3: memcache = tcp:localhost:11211: invalid transport name: tcp"},
+                {"proxy_read_maps = proxy:memcache:$config_directory/down-memcache.cf\n", null,
+                        "/down-memcache.cf: connect to inet:127.0.0.1:1: Connection refused"},
         };
         for (String[] c : cases) {
             Path d = dir(c[0], c[1]);
+            Files.writeString(d.resolve("bad-sqlite.cf"), "dbpath = /x.sqlite\nquery = SELECT '%x'\n");
+            Files.writeString(d.resolve("nodb-sqlite.cf"), "dbpath = /nonexistent/x.sqlite\nquery = SELECT 1\n");
+            Files.writeString(d.resolve("bad-memcache.cf"), "# comment\n\nmemcache = tcp:localhost:11211\n");
+            Files.writeString(d.resolve("down-memcache.cf"), "memcache = inet:127.0.0.1:1\n");
             Run r = run("-c", d.toString(), "check");
             assertEquals(1, r.status, c[2] + "\n" + r.err);
             assertTrue(r.err.contains("proxymap: error: ") && r.err.contains(c[2]), "want " + c[2] + "\ngot " + r.err);

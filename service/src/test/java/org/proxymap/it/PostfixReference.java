@@ -8,9 +8,10 @@ import java.util.concurrent.TimeUnit;
 import org.proxymap.testing.Trees;
 
 /**
- * A private, proxymap-only instance of the REAL Postfix (Debian's 3.7): its own main.cf and
- * a master.cf with only proxymap, proxywrite and postlog (nothing listens on TCP), started
- * with {@code postfix -c DIR/etc start} and stopped and removed by {@link #close()}.
+ * A private instance of the REAL Postfix (Debian's 3.7): its own main.cf and master.cf,
+ * started with {@code postfix -c DIR/etc start} and stopped and removed by {@link #close()}.
+ * By default proxymap-only (proxymap, proxywrite and postlog; nothing listens on TCP);
+ * {@link #create} takes any master.cf (a whole mail system, see SmtpEndToEndTest).
  * Needs root (master refuses otherwise). The proxymap children run as {@code postfix}, so
  * the tables must be readable by it and their directories searchable (see ReferenceTables).
  */
@@ -37,12 +38,9 @@ public final class PostfixReference implements AutoCloseable {
      * ({@code proxy_read_maps}, {@code proxy_write_maps}). Returns when both sockets exist.
      */
     public static PostfixReference start(String mainCfExtra) throws IOException, InterruptedException {
-        Path dir = Files.createTempDirectory(Path.of("/tmp"), "pfref");
-        PostfixReference ref = new PostfixReference(dir);
+        PostfixReference ref = create(mainCfExtra, PROXYMAP_ONLY);
         try {
-            ref.create(mainCfExtra);
-            ref.run(30, "start");
-            ref.started = true;
+            ref.start();
             ref.awaitSockets();
         } catch (IOException | InterruptedException | RuntimeException e) {
             ref.close();
@@ -51,7 +49,65 @@ public final class PostfixReference implements AutoCloseable {
         return ref;
     }
 
-    private void create(String mainCfExtra) throws IOException, InterruptedException {
+    /** master.cf of the proxymap-only instance. */
+    public static final String PROXYMAP_ONLY = """
+            proxymap   unix       -  -  n  -  -  proxymap
+            proxywrite unix       -  -  n  -  1  proxymap
+            postlog    unix-dgram n  -  n  -  1  postlogd
+            """;
+
+    /** Writes an instance (not started) with this main.cf tail and master.cf; {@link #close()} removes it. */
+    public static PostfixReference create(String mainCfExtra, String masterCf) throws IOException, InterruptedException {
+        PostfixReference ref = new PostfixReference(Files.createTempDirectory(Path.of("/tmp"), "pfref"));
+        try {
+            ref.write(mainCfExtra, masterCf);
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            ref.close();
+            throw e;
+        }
+        return ref;
+    }
+
+    /** {@code postfix start}: returns when master runs (its services start on demand). */
+    public void start() throws IOException, InterruptedException {
+        started = true;
+        run(30, "start");
+    }
+
+    /** {@code postfix stop}, waiting until master has exited. */
+    public void stop() throws IOException, InterruptedException {
+        if (!started) return;
+        Path pidFile = dir.resolve("queue/pid/master.pid");
+        String pid = Files.exists(pidFile) ? Files.readString(pidFile).strip() : null;
+        run(30, "stop");
+        started = false;
+        if (pid != null) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (running(pid) && System.nanoTime() < deadline) Thread.sleep(20);
+        }
+    }
+
+    /** Whether the process runs: exists and is not a zombie (master exits to an init that may reap it late). */
+    private static boolean running(String pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", pid, "stat"));
+            return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Any other {@code postfix -c DIR/etc COMMAND} (reload, flush). */
+    public void postfix(String command) throws IOException, InterruptedException {
+        run(30, command);
+    }
+
+    /** {@code postqueue -c DIR/etc OPTION} (-p lists the queue, -f flushes it); its output. */
+    public String postqueue(String option) throws IOException, InterruptedException {
+        return exec(30, "/usr/sbin/postqueue", "-c", etc.toString(), option);
+    }
+
+    private void write(String mainCfExtra, String masterCf) throws IOException, InterruptedException {
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         for (String d : new String[] {"etc", "queue", "data", "log"}) Files.createDirectories(dir.resolve(d));
         // data_directory must belong to mail_owner: master creates its lock file there after dropping privileges
@@ -72,11 +128,7 @@ public final class PostfixReference implements AutoCloseable {
                 maillog_file_prefixes = %1$s/log
                 maillog_file = %1$s/log/maillog
                 """.formatted(dir) + mainCfExtra + "\n");
-        Files.writeString(etc.resolve("master.cf"), """
-                proxymap   unix       -  -  n  -  -  proxymap
-                proxywrite unix       -  -  n  -  1  proxymap
-                postlog    unix-dgram n  -  n  -  1  postlogd
-                """);
+        Files.writeString(etc.resolve("master.cf"), masterCf);
     }
 
     public Path proxymap() { return dir.resolve("queue/private/proxymap"); }
@@ -101,30 +153,31 @@ public final class PostfixReference implements AutoCloseable {
         exec(seconds, POSTFIX.toString(), "-c", etc.toString(), command);
     }
 
-    private static void exec(int seconds, String... command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IOException(String.join(" ", command) + ": no exit within " + seconds + " s");
+    /** Runs a command; returns its output (stdout and stderr); throws unless it exits 0 in time. */
+    static String exec(int seconds, String... command) throws IOException, InterruptedException {
+        // output to a file: a long one (postqueue -p) cannot fill a pipe, and master, which
+        // postfix start leaves running, holds no pipe of ours open
+        Path file = Files.createTempFile("pfref", ".out");
+        String out;
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(file.toFile()).start();
+            if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IOException(String.join(" ", command) + ": no exit within " + seconds + " s");
+            }
+            out = Files.readString(file);
+            if (p.exitValue() != 0) throw new IOException(String.join(" ", command) + ": exit " + p.exitValue() + ": " + out);
+        } finally {
+            Files.deleteIfExists(file);
         }
-        String out = new String(p.getInputStream().readAllBytes());
-        if (p.exitValue() != 0) throw new IOException(String.join(" ", command) + ": exit " + p.exitValue() + ": " + out);
+        return out;
     }
 
     /** Stops Postfix (waiting for master to exit) and removes the instance directory. */
     @Override
     public void close() {
         try {
-            if (started) {
-                Path pidFile = dir.resolve("queue/pid/master.pid");
-                String pid = Files.exists(pidFile) ? Files.readString(pidFile).strip() : null;
-                run(30, "stop");
-                if (pid != null) {
-                    var h = ProcessHandle.of(Long.parseLong(pid));
-                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                    while (h.isPresent() && h.get().isAlive() && System.nanoTime() < deadline) Thread.sleep(50);
-                }
-            }
+            stop();
         } catch (IOException | InterruptedException | RuntimeException e) {
             System.err.println("PostfixReference: stopping " + dir + ": " + e);
         }

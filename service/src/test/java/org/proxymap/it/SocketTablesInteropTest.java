@@ -16,6 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.proxymap.protocol.AttrList;
 import org.proxymap.table.socket.SocketmapType;
+import org.proxymap.table.socket.TcpType;
 import org.proxymap.testing.Require;
 import org.proxymap.testing.SocketTableServer;
 import org.proxymap.testing.TestServer;
@@ -35,6 +36,8 @@ class SocketTablesInteropTest {
     private static final int KEYS = 300;
     /** our socketmap time limit in this test (Postfix: 100 s) */
     private static final int SILENT_LIMIT_MS = 4000;
+    /** the common pool may have a single thread on a 2-core machine */
+    private static final java.util.concurrent.Executor THREADS = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
     private static Path dir;
     private static PostfixReference postfix;
     private static TestServer ours;
@@ -44,6 +47,12 @@ class SocketTablesInteropTest {
     private static SocketTableServer huge;
     private static SocketTableServer silent;
     private static String down;
+    private static SocketTableServer tcp;
+    private static SocketTableServer tcpGarbage;
+    private static SocketTableServer tcpHuge;
+    private static SocketTableServer tcpSilent;
+    /** our tcp limits here: Postfix's 10 tries, but 400 ms per read and 100 ms apart (Postfix: 100 s, 1 s) */
+    private static final TcpType.Limits TCP_LIMITS = new TcpType.Limits(Duration.ofMillis(400), 4096, 10, Duration.ofMillis(100));
 
     /** name key -> reply: a socketmap server whose answers depend on the key only. */
     static String socketmapAnswer(String request) {
@@ -72,6 +81,47 @@ class SocketTablesInteropTest {
         };
     }
 
+    /** "get QUOTED-KEY" -> reply line: a tcp_table server whose answers depend on the key only. */
+    static String tcpAnswer(String request) {
+        String key = unquote(request.substring(4));
+        if (key.startsWith("k") && key.indexOf('@') > 1) {
+            int i = Integer.parseInt(key.substring(1, key.indexOf('@')));
+            return switch (i % 5) {
+                case 0 -> "200 value%20" + i + "%2c%20with%2Ccommas";
+                case 1 -> "500 not%20here";
+                case 2 -> "200 " + request.substring(4); // the key as received, still quoted
+                case 3 -> "250\t" + "v".repeat(i % 50);
+                default -> "550 ";
+            };
+        }
+        return switch (key) {
+            case "soft" -> "400 try%20later";
+            case "short" -> "200";
+            case "badhex" -> "200 x%zz";
+            case "badcode" -> "600 x";
+            case "letters" -> "2x0 x";
+            case "bare" -> "550";
+            case "nul" -> "200 left%00right";
+            case "long" -> "200 " + "v".repeat(4091);
+            case "toolong" -> "200 " + "v".repeat(4092);
+            default -> "200 " + request.substring(4);
+        };
+    }
+
+    /** %XX decoding written for the test (not the server's code). */
+    private static String unquote(String q) {
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < q.length(); i++) {
+            if (q.charAt(i) == '%') {
+                b.write(Integer.parseInt(q.substring(i + 1, i + 3), 16));
+                i += 2;
+            } else {
+                b.write(q.charAt(i));
+            }
+        }
+        return b.toString(java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
     @BeforeAll
     static void start() throws Exception {
         Require.that(PostfixReference.available(), "root and Debian's postfix (/usr/sbin/postfix, /usr/sbin/postmap)");
@@ -88,7 +138,17 @@ class SocketTablesInteropTest {
         try (SocketTableServer closed = SocketTableServer.inet(SocketTableServer.silent())) {
             down = closed.service();
         }
+        tcp = SocketTableServer.inet(null);
+        tcp.handler(tcp.tcp(SocketTablesInteropTest::tcpAnswer));
+        tcpGarbage = SocketTableServer.inet(SocketTableServer.raw("HTTP/1.0 400 Bad Request\r\n\r\n".getBytes()));
+        tcpHuge = SocketTableServer.inet(SocketTableServer.raw(("200 " + "x".repeat(10 << 20) + "\n").getBytes()));
+        tcpSilent = SocketTableServer.inet(SocketTableServer.silent());
         String maps = ReferenceTables.proxyMaps(dir, "internal:rw", String.join(" ",
+                "proxy:tcp:127.0.0.1:" + tcp.port(),
+                "proxy:tcp:127.0.0.1:" + tcpGarbage.port(),
+                "proxy:tcp:127.0.0.1:" + tcpHuge.port(),
+                "proxy:tcp:127.0.0.1:" + tcpSilent.port(),
+                "proxy:tcp:" + down.substring("inet:".length()),
                 "proxy:socketmap:" + smap.service() + ":users",
                 "proxy:socketmap:" + smapUnix.service() + ":users",
                 "proxy:socketmap:" + smap.service() + ":nosuch",
@@ -99,7 +159,7 @@ class SocketTablesInteropTest {
         postfix = PostfixReference.start(maps);
         Path oursDir = TestServer.newConfig("compatibility_level = 3.6\n" + maps);
         ours = TestServer.start(oursDir, List.of(new SocketmapType(new SocketmapType.Limits(Duration.ofMillis(SILENT_LIMIT_MS),
-                100_000, Duration.ofSeconds(10), Duration.ofSeconds(100)))));
+                100_000, Duration.ofSeconds(10), Duration.ofSeconds(100))), new TcpType(TCP_LIMITS)));
     }
 
     @AfterAll
@@ -109,13 +169,13 @@ class SocketTablesInteropTest {
             Trees.delete(ours.dir);
         }
         if (postfix != null) postfix.close();
-        for (SocketTableServer s : new SocketTableServer[] {smap, smapUnix, garbage, huge, silent}) if (s != null) s.close();
+        for (SocketTableServer s : new SocketTableServer[] {smap, smapUnix, garbage, huge, silent, tcp, tcpGarbage, tcpHuge, tcpSilent}) if (s != null) s.close();
         if (dir != null) Trees.delete(dir);
     }
 
     /** postmap against both servers at once; asserts the same result and returns it. */
     private static Postmap.Result both(String stdin, String... args) {
-        var theirs = CompletableFuture.supplyAsync(() -> run(postfix.etc, postfix.dir, stdin, args));
+        var theirs = CompletableFuture.supplyAsync(() -> run(postfix.etc, postfix.dir, stdin, args), THREADS);
         Postmap.Result mine = run(ours.etc, ours.dir, stdin, args);
         assertEquals(theirs.join(), mine, "postmap " + String.join(" ", args) + " through Postfix's proxymap vs ours");
         return mine;
@@ -164,19 +224,59 @@ class SocketTablesInteropTest {
         }
     }
 
+    private static String tcpKeys() {
+        StringBuilder b = new StringBuilder(keys());
+        for (String k : new String[] {"\u00fcn\u00efcode@example.com", "per%cent@example.com", "Mixed@Case", "tilde~", "k7@x"}) {
+            b.append(k).append('\n');
+        }
+        return b.toString();
+    }
+
+    @Test
+    void tcpHundredsOfKeys() {
+        Postmap.Result r = both(tcpKeys(), "-q", "-", "proxy:tcp:127.0.0.1:" + tcp.port());
+        assertEquals(0, r.exit(), r.toString());
+        assertEquals(KEYS * 3 / 5 + 5, r.stdout().lines().count(), "three in five keys are found, and the 5 others");
+        assertTrue(r.stdout().contains("\u00fcn\u00efcode@example.com\t\u00fcn\u00efcode@example.com\n"), r.stdout());
+    }
+
+    @Test
+    void tcpRepliesOneByOne() {
+        String table = "proxy:tcp:127.0.0.1:" + tcp.port();
+        for (String key : new String[] {"soft", "short", "badhex", "badcode", "letters", "bare", "nul", "long", "plain"}) {
+            both(null, "-q", key, table);
+        }
+    }
+
+    @Test
+    void tcpServersThatAreDownOrHostile() {
+        // Postfix tries 10 times, 1 s apart, on no reply, EOF or an over-long reply: 9 s each, so side by side
+        List<CompletableFuture<Postmap.Result>> cases = new ArrayList<>();
+        for (String[] c : new String[][] {{"toolong", "127.0.0.1:" + tcp.port()}, {"x", down.substring("inet:".length())},
+                {"x", "127.0.0.1:" + tcpHuge.port()}, {"x", "127.0.0.1:" + tcpGarbage.port()}}) {
+            cases.add(CompletableFuture.supplyAsync(() -> both(null, "-q", c[0], "proxy:tcp:" + c[1]),
+                    THREADS));
+        }
+        for (var f : cases) {
+            Postmap.Result r = f.join();
+            assertEquals(1, r.exit());
+            assertTrue(r.stderr().contains("query error"), r.stderr());
+        }
+    }
+
     @Test
     void aServerThatNeverAnswersCostsOnlyItsOwnRequests() throws Exception {
         List<CompletableFuture<AttrList>> stuck = new ArrayList<>();
         long start = System.nanoTime();
-        for (int i = 0; i < 4; i++) {
+        for (int i = 0; i < 6; i++) {
+            String table = i % 3 == 2 ? "tcp:127.0.0.1:" + tcpSilent.port() : "socketmap:" + silent.service() + ":users";
             stuck.add(CompletableFuture.supplyAsync(() -> {
                 try (WireClient c = WireClient.connect(ours.proxymap())) {
-                    return c.call("request", "lookup", "table", "socketmap:" + silent.service() + ":users", "flags", "16448",
-                            "key", "alice");
+                    return c.call("request", "lookup", "table", table, "flags", "16448", "key", "alice");
                 } catch (Exception e) {
                     throw new CompletionException(e);
                 }
-            }, java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor())); // the common pool may have one thread
+            }, THREADS)); // the common pool may have one thread
         }
         // meanwhile every other table answers at once
         Thread.sleep(200);
@@ -190,9 +290,11 @@ class SocketTablesInteropTest {
         }
         long otherMs = (System.nanoTime() - t0) / 1_000_000;
         assertTrue(stuck.stream().noneMatch(CompletableFuture::isDone), "the silent server's lookups ended early");
-        System.out.println("100 texthash lookups while 4 wait on a silent socketmap server: " + otherMs + " ms");
+        System.out.println("100 texthash lookups while 4 wait on a silent socketmap server and 2 on a silent tcp server: "
+                + otherMs + " ms");
         for (var f : stuck) assertEquals("status\\02\\0value\\0\\0\\0", WireClient.escaped(f.join()), "RETRY");
         long ms = (System.nanoTime() - start) / 1_000_000;
-        assertTrue(ms >= SILENT_LIMIT_MS && ms < SILENT_LIMIT_MS + 3000, "RETRY after " + ms + " ms with a " + SILENT_LIMIT_MS + " ms limit");
+        // socketmap: one limit; tcp: 10 tries of 400 ms, 100 ms apart = 4.9 s
+        assertTrue(ms >= SILENT_LIMIT_MS && ms < 4900 + 3000, "RETRY after " + ms + " ms with a " + SILENT_LIMIT_MS + " ms limit");
     }
 }

@@ -38,6 +38,10 @@ public final class SocketmapType implements TableType {
     @Override
     public String name() { return "socketmap"; }
 
+    /** Nothing is read at open and keys are folded per request: one instance serves every client. */
+    @Override
+    public int openFlagsMask() { return 0; }
+
     private record Parsed(Endpoint endpoint, String mapName) {}
 
     private static Parsed parse(String name) throws TableOpenException {

@@ -11,9 +11,7 @@ import org.proxymap.table.Keys;
 import org.proxymap.table.LookupTable;
 import org.proxymap.table.OpenContext;
 import org.proxymap.table.TableException;
-import org.proxymap.table.TableName;
 import org.proxymap.table.TableOpenException;
-import org.proxymap.table.TableType;
 
 /**
  * The {@code domain} parameter: Postfix's {@code string_list} (match_list.c with
@@ -22,13 +20,13 @@ import org.proxymap.table.TableType;
  * the domain is found in that table; anything else matches by exact, case-insensitive
  * string comparison. The first matching item decides.
  */
-final class DomainList implements AutoCloseable {
+public final class DomainList implements AutoCloseable {
     private record Item(boolean match, String string, LookupTable table, String tableName, String error) {}
 
     private final List<Item> items = new ArrayList<>();
     private final List<LookupTable> opened = new ArrayList<>();
 
-    DomainList(String spec, String where, OpenContext context) throws TableOpenException {
+    public DomainList(String spec, String where, OpenContext context) throws TableOpenException {
         try {
             parse(spec, true, where, context);
         } catch (TableOpenException e) {
@@ -67,13 +65,11 @@ final class DomainList implements AutoCloseable {
         }
     }
 
+    /** A {@code type:table} item, opened as Postfix's match_list does (read-only; {@code proxy:} opened here). */
     private LookupTable openTable(String item, String where, OpenContext context) throws TableOpenException {
-        TableName tn = TableName.parse(item);
-        TableType tt = context.types().apply(tn.type());
-        if (tt == null) throw new TableOpenException(where + ": domain: unsupported dictionary type: " + tn.type());
         try {
-            LookupTable t = tt.open(tn.name(), new OpenContext(false, DictFlags.LOCK | DictFlags.UTF8_REQUEST,
-                    context.parameters(), context.resources(), context.types()));
+            LookupTable t = new OpenContext(false, DictFlags.LOCK | DictFlags.UTF8_REQUEST, context.parameters(),
+                    context.resources(), context.types()).openTable(item);
             opened.add(t);
             return t;
         } catch (TableOpenException e) {
@@ -85,7 +81,7 @@ final class DomainList implements AutoCloseable {
      * @return true when {@code domain} matches
      * @throws TableException when a table in the list fails (the lookup then answers that)
      */
-    boolean matches(String domain) throws TableException {
+    public boolean matches(String domain) throws TableException {
         String folded = Keys.asciiLower(domain);
         for (Item it : items) {
             if (it.error != null) throw TableException.retry(it.error);

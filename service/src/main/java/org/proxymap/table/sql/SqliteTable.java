@@ -98,6 +98,11 @@ final class SqliteTable implements LookupTable {
             return lib.query(db, query, Integer.MAX_VALUE);
         } catch (Sqlite3.Failure e) {
             // Postfix: msg_fatal (the proxymap process ends and the client retries)
+            if (e.code == Sqlite3.BUSY || e.code == Sqlite3.LOCKED) {
+                String why = e.getMessage() + " (by a writer, for more than " + SqliteType.BUSY_TIMEOUT_MILLIS + " ms)";
+                limited.warn(fullName + " busy", "dict_sqlite_lookup: " + cf.name() + ": SQL prepare failed: " + why);
+                throw TableException.retry(fullName + ": " + why);
+            }
             limited.warn(fullName + " prepare", "dict_sqlite_lookup: " + cf.name() + ": SQL prepare failed: " + e.getMessage()
                     + "; check the query in " + cf.where() + " (query: " + query + ")");
             throw TableException.retry(fullName + ": SQL prepare failed: " + e.getMessage());

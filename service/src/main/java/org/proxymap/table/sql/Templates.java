@@ -19,7 +19,8 @@ import org.proxymap.table.TableException;
  * and digits to the lookup key. The address is split at the last {@code @}. A key (or
  * field) that cannot fill the template is skipped: no query (or no result element).
  * What a template needs is shared by both templates, as in Postfix: {@code %D} in the
- * result format suppresses queries for keys without a domain, too.
+ * result format suppresses queries for keys without a domain, too. A table with several
+ * key templates (ldap's {@code search_base} and {@code query_filter}) shares them likewise.
  */
 public final class Templates {
     private static final Logger log = LogManager.getLogger("proxymap");
@@ -31,15 +32,39 @@ public final class Templates {
     private int nparts;
 
     /** A template with a bad {@code %} sequence. */
-    static final class BadTemplate extends Exception {
+    public static final class BadTemplate extends Exception {
         BadTemplate(String message) { super(message); }
     }
 
-    Templates(String query, String resultFormat) throws BadTemplate {
+    public Templates(String query, String resultFormat) throws BadTemplate {
         this.query = query;
         this.result = resultFormat;
         parse(query, true);
         parse(resultFormat, false);
+    }
+
+    /**
+     * Key templates (each filled with {@link #expand}) and a result format, parsed in that
+     * order as Postfix's {@code db_common_parse()} calls do.
+     *
+     * @throws BadTemplate naming the first bad template, "invalid query" for a key template
+     */
+    public Templates(java.util.List<String> keyTemplates, String resultFormat) throws BadTemplate {
+        this.query = keyTemplates.isEmpty() ? "" : keyTemplates.get(0);
+        this.result = resultFormat;
+        for (String t : keyTemplates) parse(t, true);
+        parse(resultFormat, false);
+    }
+
+    /** Whether {@code format} has a substitution (Postfix's "dynamic" template). */
+    public static boolean dynamic(String format) {
+        for (int i = 0; i + 1 < format.length(); i++) {
+            if (format.charAt(i) == '%') {
+                if (format.charAt(i + 1) != '%') return true;
+                i++;
+            }
+        }
+        return false;
     }
 
     private void parse(String format, boolean isQuery) throws BadTemplate {
@@ -63,7 +88,7 @@ public final class Templates {
         }
     }
 
-    String query() { return query; }
+    public String query() { return query; }
 
     String resultFormat() { return result; }
 
@@ -72,7 +97,16 @@ public final class Templates {
      *
      * @return the query, or null when the key cannot fill the template (no query, not found)
      */
-    String expandQuery(String key, UnaryOperator<String> quote) {
+    public String expandQuery(String key, UnaryOperator<String> quote) {
+        return expand(query, key, quote);
+    }
+
+    /**
+     * Expands the key template {@code template} (one given to the constructor) for {@code key}.
+     *
+     * @return the expansion, or null when the key cannot fill the template
+     */
+    public String expand(String query, String key, UnaryOperator<String> quote) {
         if (key.isEmpty()) return null;
         int at = (flags & (KEY_DOMAIN | KEY_USER)) != 0 ? key.lastIndexOf('@') : -1;
         String domain = at >= 0 ? key.substring(at + 1) : null;
@@ -116,7 +150,7 @@ public final class Templates {
      *
      * @return false when the field was skipped (empty, or lacking a part the format needs)
      */
-    boolean expandResult(String value, String key, StringBuilder out) {
+    public boolean expandResult(String value, String key, StringBuilder out) {
         if (value.isEmpty()) return false;
         int vat = (flags & (VALUE_DOMAIN | VALUE_USER)) != 0 ? value.lastIndexOf('@') : -1;
         String vdomain = vat >= 0 ? value.substring(vat + 1) : null;

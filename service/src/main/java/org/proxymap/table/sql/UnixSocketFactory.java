@@ -36,6 +36,9 @@ public final class UnixSocketFactory extends ConfigurableSocketFactory {
 
     public UnixSocketFactory() { }
 
+    /** A factory for the socket at {@code path} (ldap's {@code ldapi://}). */
+    public UnixSocketFactory(String path) { this.path = path; }
+
     @Override
     public void setConfiguration(Configuration conf, String host) {
         path = conf.nonMappedOptions().getProperty(PATH_OPTION);

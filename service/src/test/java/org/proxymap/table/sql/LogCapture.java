@@ -10,11 +10,11 @@ import org.apache.logging.log4j.core.appender.AbstractAppender;
 import org.apache.logging.log4j.core.config.Property;
 
 /** Collects the formatted log lines of the whole process while open. */
-final class LogCapture extends AbstractAppender implements AutoCloseable {
+public final class LogCapture extends AbstractAppender implements AutoCloseable {
     private static final AtomicInteger ids = new AtomicInteger();
     final List<String> lines = new CopyOnWriteArrayList<>();
 
-    LogCapture() {
+    public LogCapture() {
         super("capture-" + ids.incrementAndGet(), null, null, true, Property.EMPTY_ARRAY);
         start();
         LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
@@ -27,9 +27,9 @@ final class LogCapture extends AbstractAppender implements AutoCloseable {
         lines.add(event.getLevel() + " " + event.getMessage().getFormattedMessage());
     }
 
-    long count(String substring) { return lines.stream().filter(l -> l.contains(substring)).count(); }
+    public long count(String substring) { return lines.stream().filter(l -> l.contains(substring)).count(); }
 
-    String all() { return String.join("\n", lines); }
+    public String all() { return String.join("\n", lines); }
 
     @Override
     public void close() {

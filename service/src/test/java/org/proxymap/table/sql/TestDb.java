@@ -19,7 +19,7 @@ import org.proxymap.testing.Require;
  * /tmp and stops it when the JVM exits. Tests that need a server of their own (failover,
  * outage) start more through the same script with {@link #startExtra}.
  */
-final class TestDb {
+public final class TestDb {
     final Path dir;
     final String host;
     final int port;
@@ -55,7 +55,7 @@ final class TestDb {
     }
 
     /** The suite's server; skips (or fails under CI=true) when MariaDB is not installed. */
-    static synchronized TestDb shared() throws Exception {
+    public static synchronized TestDb shared() throws Exception {
         if (shared != null) return shared;
         String d = System.getenv("PROXYMAP_TEST_DB_DIR");
         if (d != null && Files.exists(Path.of(d, "env"))) {
@@ -103,7 +103,7 @@ final class TestDb {
     }
 
     /** Runs statements on {@code database} (created when missing). */
-    void sql(String database, String... statements) throws SQLException {
+    public void sql(String database, String... statements) throws SQLException {
         try (Connection c = connect("")) {
             try (Statement st = c.createStatement()) {
                 st.execute("CREATE DATABASE IF NOT EXISTS `" + database + "`");
@@ -115,7 +115,7 @@ final class TestDb {
     }
 
     /** A .cf file body for this server over TCP. */
-    String cf(String database, String... lines) {
+    public String cf(String database, String... lines) {
         StringBuilder sb = new StringBuilder();
         sb.append("hosts = inet:").append(host).append(':').append(port).append('\n');
         sb.append("user = ").append(user).append('\n');

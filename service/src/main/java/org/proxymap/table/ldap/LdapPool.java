@@ -1,0 +1,314 @@
+package org.proxymap.table.ldap;
+
+import com.unboundid.ldap.sdk.BindRequest;
+import com.unboundid.ldap.sdk.CRAMMD5BindRequest;
+import com.unboundid.ldap.sdk.DIGESTMD5BindRequest;
+import com.unboundid.ldap.sdk.EXTERNALBindRequest;
+import com.unboundid.ldap.sdk.ExtendedResult;
+import com.unboundid.ldap.sdk.LDAPConnection;
+import com.unboundid.ldap.sdk.LDAPConnectionOptions;
+import com.unboundid.ldap.sdk.LDAPException;
+import com.unboundid.ldap.sdk.PLAINBindRequest;
+import com.unboundid.ldap.sdk.ResultCode;
+import com.unboundid.ldap.sdk.SimpleBindRequest;
+import com.unboundid.ldap.sdk.extensions.StartTLSExtendedRequest;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.net.SocketFactory;
+import javax.net.ssl.SSLContext;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.proxymap.table.PoolStats;
+import org.proxymap.table.PooledResource;
+import org.proxymap.table.TableException;
+import org.proxymap.table.sql.ConnectionBudget;
+import org.proxymap.table.sql.UnixSocketFactory;
+
+/**
+ * The connections to one directory target, shared by every ldap table whose server, bind
+ * and TLS settings are the same (Postfix's {@code dict_ldap_conn_find()} key): a bounded
+ * LIFO pool, each connection counted in the service-wide {@link ConnectionBudget}.
+ *
+ * <p>A connection is opened as Postfix's {@code dict_ldap_connect()} does: the servers in
+ * order, then StartTLS, then the bind. A failure to connect or bind is logged when it first
+ * happens and when it changes, and when the directory is back; never per lookup and never
+ * with the password.
+ */
+final class LdapPool implements PooledResource, ConnectionBudget.IdleHolder {
+    private static final Logger log = LogManager.getLogger("proxymap");
+    /** Connections idle for longer are closed instead of reused (the server may have dropped them). */
+    private static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(60);
+
+    /** What the connections are made with: everything in Postfix's connection key. */
+    record Target(List<LdapConfig.Server> servers, int bind, String bindDn, String bindPw, String saslMechs,
+                  String saslRealm, String saslAuthzId, int saslMinSsf, boolean startTls, LdapTls tls,
+                  int dereference, boolean chaseReferrals, int version, int poolMax) {
+
+        /** dn@servers: what logs and JMX show. Never the password. */
+        String describe() {
+            StringBuilder sb = new StringBuilder(bind == LdapConfig.BIND_NONE ? "(no bind)" : bindDn.isEmpty() ? "(anonymous)" : bindDn);
+            sb.append('@');
+            for (int i = 0; i < servers.size(); i++) sb.append(i > 0 ? "," : "").append(servers.get(i).url());
+            return sb.toString();
+        }
+    }
+
+    /** One open connection and the budget permit it holds. */
+    static final class Conn {
+        final LDAPConnection ldap;
+        final ConnectionBudget.Permit permit;
+        long lastUsed = System.nanoTime();
+
+        Conn(LDAPConnection ldap, ConnectionBudget.Permit permit) {
+            this.ldap = ldap;
+            this.permit = permit;
+        }
+    }
+
+    private final Target target;
+    private final String description;
+    private final ConnectionBudget budget;
+    private final Semaphore slots;
+    private final int max;
+    private final Deque<Conn> idle = new ArrayDeque<>();
+    private final AtomicLong created = new AtomicLong(), destroyed = new AtomicLong(), connectFailures = new AtomicLong();
+    private final AtomicReference<String> lastFailure = new AtomicReference<>("");
+    private volatile String serverInUse = "";
+    private volatile int active;
+
+    LdapPool(Target target, ConnectionBudget budget) {
+        this.target = target;
+        this.description = "ldap " + target.describe();
+        this.budget = budget;
+        this.max = Math.max(1, Math.min(target.poolMax(), budget.max()));
+        this.slots = new Semaphore(max, true);
+        budget.register(this);
+    }
+
+    Target target() { return target; }
+
+    /**
+     * A connection for one lookup: an idle one, or a new one (connected, TLS, bound).
+     *
+     * @throws TableException RETRY when every connection is busy for {@code wait}, or none could be made
+     */
+    Conn borrow(Duration wait) throws TableException {
+        try {
+            if (!slots.tryAcquire(wait.toNanos(), TimeUnit.NANOSECONDS)) {
+                throw TableException.retry(description + ": all " + slots.availablePermits() + "+ connections busy;"
+                        + " raise proxymap_sql_pool_max_connections (" + target.poolMax() + ") if the directory allows more");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw TableException.retry(description + ": interrupted");
+        }
+        Conn c;
+        while ((c = pollIdle()) != null) {
+            if (System.nanoTime() - c.lastUsed < IDLE_NANOS && c.ldap.isConnected()) return counted(c);
+            close(c);
+        }
+        try {
+            return counted(open(wait));
+        } catch (TableException | RuntimeException e) {
+            slots.release();
+            throw e;
+        }
+    }
+
+    private Conn counted(Conn c) {
+        synchronized (this) {
+            active++;
+        }
+        return c;
+    }
+
+    private synchronized Conn pollIdle() { return idle.pollFirst(); }
+
+    /** Gives a working connection back. */
+    void giveBack(Conn c) {
+        c.lastUsed = System.nanoTime();
+        synchronized (this) {
+            active--;
+            idle.addFirst(c);
+        }
+        slots.release();
+    }
+
+    /** Closes a connection that failed (Postfix unbinds); the lookup's next borrow connects afresh. */
+    void discard(Conn c) {
+        synchronized (this) {
+            active--;
+        }
+        close(c);
+        slots.release();
+    }
+
+    /** The server is down: the idle connections are, too. */
+    void dropIdle() { closeIdle(); }
+
+    private void close(Conn c) {
+        c.ldap.close();
+        c.permit.close();
+        destroyed.incrementAndGet();
+    }
+
+    /** Opens a connection, trying the servers in order as libldap does. */
+    private Conn open(Duration timeout) throws TableException {
+        ConnectionBudget.Permit permit;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                permit = budget.permit(timeout, this);
+                break;
+            } catch (ConnectionBudget.UseIdle e) {
+                Conn c = pollIdle();
+                if (c != null) return c;
+                if (System.nanoTime() - deadline > 0) throw TableException.retry(description + ": no connection within the timeout");
+            } catch (ConnectionBudget.Exhausted e) {
+                throw TableException.retry(description + ": " + e.getMessage() + "; raise proxymap_sql_max_connections ("
+                        + budget.max() + ") if the directory allows more");
+            }
+        }
+        LDAPException last = null;
+        for (LdapConfig.Server s : target.servers()) {
+            try {
+                LDAPConnection c = connect(s, timeout);
+                created.incrementAndGet();
+                serverInUse = s.url();
+                String was = lastFailure.getAndSet("");
+                if (!was.isEmpty()) log.info("{}: connected again to {}", description, s.url());
+                return new Conn(c, permit);
+            } catch (LDAPException e) {
+                last = e;
+            }
+        }
+        permit.close();
+        connectFailures.incrementAndGet();
+        String problem = message(last);
+        if (!problem.equals(lastFailure.getAndSet(problem))) log.warn("{}: {}; lookups answer RETRY until this changes", description, problem);
+        throw TableException.retry(description + ": " + problem);
+    }
+
+    private LDAPConnection connect(LdapConfig.Server s, Duration timeout) throws LDAPException {
+        int ms = timeout.isZero() ? 0 : (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
+        LDAPConnectionOptions o = new LDAPConnectionOptions();
+        o.setConnectTimeoutMillis(ms);
+        o.setResponseTimeoutMillis(ms);
+        o.setAbandonOnTimeout(true);
+        o.setFollowReferrals(target.chaseReferrals());
+        o.setBindWithDNRequiresPassword(false); // libldap sends it; the server decides
+        o.setAutoReconnect(false);
+        o.setUseKeepAlive(true);
+        o.setSSLSocketVerifier(target.tls().verifier());
+        SocketFactory sf;
+        String host = s.host();
+        int port = s.port();
+        try {
+            if (s.scheme().equals("ldapi")) {
+                sf = new UnixSocketFactory(s.socketPath());
+                host = "localhost";
+                port = 389;
+            } else if (s.scheme().equals("ldaps")) {
+                sf = target.tls().socketFactory();
+            } else {
+                sf = SocketFactory.getDefault();
+            }
+        } catch (java.security.GeneralSecurityException | java.io.IOException e) {
+            throw new LDAPException(ResultCode.LOCAL_ERROR, "TLS settings: " + e.getMessage(), e);
+        }
+        LDAPConnection c = new LDAPConnection(sf, o);
+        try {
+            c.connect(host, port, ms);
+            if (target.startTls()) {
+                SSLContext ctx;
+                try {
+                    ctx = target.tls().context();
+                } catch (java.security.GeneralSecurityException | java.io.IOException e) {
+                    throw new LDAPException(ResultCode.LOCAL_ERROR, "TLS settings: " + e.getMessage(), e);
+                }
+                ExtendedResult r = c.processExtendedOperation(new StartTLSExtendedRequest(ctx));
+                if (r.getResultCode() != ResultCode.SUCCESS) {
+                    throw new LDAPException(r.getResultCode(), "Unable to set STARTTLS: " + r.getDiagnosticMessage());
+                }
+            }
+            if (target.bind() != LdapConfig.BIND_NONE) {
+                BindRequest b = bindRequest(ms);
+                try {
+                    c.bind(b);
+                } catch (LDAPException e) {
+                    String dn = target.bindDn().isEmpty() ? "empty or implicit" : target.bindDn();
+                    throw new LDAPException(e.getResultCode(), "Unable to bind to server " + s.url() + " with dn " + dn + ": "
+                            + e.getResultCode().intValue() + " (" + e.getResultCode().getName() + ")"
+                            + (e.getDiagnosticMessage() != null ? ": " + e.getDiagnosticMessage() : ""));
+                }
+            }
+            return c;
+        } catch (LDAPException e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    private BindRequest bindRequest(int ms) throws LDAPException {
+        BindRequest b;
+        if (target.bind() == LdapConfig.BIND_SIMPLE) {
+            b = new SimpleBindRequest(target.bindDn(), target.bindPw());
+        } else {
+            b = null;
+            for (String mech : target.saslMechs().split("[,\\s]+")) {
+                String authz = target.saslAuthzId().isEmpty() ? null : target.saslAuthzId();
+                String realm = target.saslRealm().isEmpty() ? null : target.saslRealm();
+                b = switch (mech.toUpperCase(Locale.ROOT)) {
+                    case "PLAIN" -> new PLAINBindRequest(target.bindDn(), authz, target.bindPw());
+                    case "EXTERNAL" -> new EXTERNALBindRequest(authz);
+                    case "DIGEST-MD5" -> new DIGESTMD5BindRequest(target.bindDn(), authz, target.bindPw(), realm);
+                    case "CRAM-MD5" -> new CRAMMD5BindRequest(target.bindDn(), target.bindPw());
+                    default -> null;
+                };
+                if (b != null) break;
+            }
+            if (b == null) {
+                throw new LDAPException(ResultCode.AUTH_METHOD_NOT_SUPPORTED, "none of sasl_mechs = " + target.saslMechs()
+                        + " is supported here; use PLAIN, EXTERNAL, DIGEST-MD5 or CRAM-MD5");
+            }
+        }
+        b.setResponseTimeoutMillis(ms);
+        return b;
+    }
+
+    /** An LDAP error without the password, whatever the library put in it. */
+    String message(Throwable e) {
+        String m = e == null ? "no server in server_host" : e instanceof LDAPException le ? le.getMessage() : String.valueOf(e.getMessage());
+        String pw = target.bindPw();
+        if (pw.length() >= 3 && m != null) m = m.replace(pw, "*****");
+        return String.valueOf(m).replace('\n', ' ');
+    }
+
+    @Override
+    public synchronized int idle() { return idle.size(); }
+
+    @Override
+    public void closeIdle() {
+        Conn c;
+        while ((c = pollIdle()) != null) close(c);
+    }
+
+    @Override
+    public synchronized PoolStats poolStats() {
+        return new PoolStats(description, serverInUse, active, idle.size(), slots.getQueueLength(),
+                max, created.get(), destroyed.get(), connectFailures.get());
+    }
+
+    @Override
+    public void close() {
+        budget.unregister(this);
+        closeIdle();
+    }
+}

@@ -1,0 +1,179 @@
+package org.proxymap.table.memcache;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.proxymap.protocol.Status;
+import org.proxymap.table.LookupTable;
+import org.proxymap.table.OpenContext;
+import org.proxymap.table.SharedResources;
+import org.proxymap.table.TableException;
+import org.proxymap.testing.HostileServer;
+import org.proxymap.testing.Memcached;
+
+/** memcache tables against a throwaway memcached, and against servers that misbehave. */
+class MemcacheTableTest {
+    private static Memcached mc;
+    @TempDir
+    Path dir;
+    private final MemcacheType type = new MemcacheType();
+    private final OpenContext ro = new OpenContext(false, 0, n -> null, new SharedResources());
+    private final OpenContext rw = new OpenContext(true, 0, n -> null, new SharedResources());
+
+    @BeforeAll
+    static void startMemcached() throws Exception {
+        mc = Memcached.start();
+    }
+
+    @AfterAll
+    static void stopMemcached() throws Exception {
+        if (mc != null) mc.close();
+    }
+
+    @BeforeEach
+    void flush() throws Exception {
+        mc.flush();
+    }
+
+    private String cf(String body) throws Exception {
+        Path f = Files.createTempFile(dir, "mc", ".cf");
+        Files.writeString(f, body);
+        return f.toString();
+    }
+
+    private Path backupFile() throws Exception {
+        return Files.writeString(dir.resolve("backup"), "alice@example.com alice@backup.example\nbob@example.com bob@backup.example\n");
+    }
+
+    @Test
+    void hitsMissesAndKeyFormat() throws Exception {
+        mc.set("alice@example.com", "from-memcache");
+        mc.set("pfx-bob@example.com", "prefixed");
+        try (LookupTable t = type.open(cf("memcache = " + mc.endpoint() + "\n"), ro)) {
+            assertEquals("from-memcache", t.lookup("alice@example.com"));
+            assertNull(t.lookup("nobody@example.com"));
+            assertNull(t.lookup("has space"), "a key with white space is skipped");
+        }
+        try (LookupTable t = type.open(cf("memcache = " + mc.endpoint() + "\nkey_format = pfx-%u@%d\n"), ro)) {
+            assertEquals("prefixed", t.lookup("bob@example.com"));
+            assertNull(t.lookup("bob"), "%d needs a domain: skipped");
+        }
+    }
+
+    @Test
+    void backupFallbackAndWriteBack() throws Exception {
+        String f = cf("memcache = " + mc.endpoint() + "\nbackup = proxy:texthash:" + backupFile() + "\nttl = 60\n");
+        try (LookupTable t = type.open(f, ro)) {
+            assertNull(mc.get("alice@example.com"));
+            assertEquals("alice@backup.example", t.lookup("alice@example.com"));
+            assertEquals("alice@backup.example", mc.get("alice@example.com"), "a backup hit is written back");
+            mc.set("alice@example.com", "cached");
+            assertEquals("cached", t.lookup("alice@example.com"), "memcache first");
+            assertNull(t.lookup("nobody@example.com"));
+            assertNull(mc.get("nobody@example.com"), "a miss is not cached");
+        }
+    }
+
+    @Test
+    void tooLongForMemcacheIsNotStored() throws Exception {
+        String f = cf("memcache = " + mc.endpoint() + "\nbackup = texthash:" + backupFile() + "\ndata_size_limit = 10\n");
+        try (LookupTable t = type.open(f, ro)) {
+            assertEquals("alice@backup.example", t.lookup("alice@example.com"));
+            assertNull(mc.get("alice@example.com"));
+        }
+    }
+
+    @Test
+    void updateAndDeleteThroughProxywrite() throws Exception {
+        try (LookupTable t = type.open(cf("memcache = " + mc.endpoint() + "\nkey_format = k:%s\n"), rw)) {
+            t.update("carol@example.com", "carol-value");
+            assertEquals("carol-value", mc.get("k:carol@example.com"));
+            assertEquals("carol-value", t.lookup("carol@example.com"));
+            assertTrue(t.delete("carol@example.com"));
+            assertFalse(t.delete("carol@example.com"));
+            TableException e = assertThrows(TableException.class, () -> t.update("with space", "v"));
+            assertEquals(Status.NOKEY, e.status(), "Postfix: not stored, no error");
+            assertFalse(t.entries().hasNext(), "sequence needs a backup");
+        }
+    }
+
+    @Test
+    void domainFilter() throws Exception {
+        mc.set("a@example.com", "in");
+        mc.set("a@other.example", "out");
+        try (LookupTable t = type.open(cf("memcache = " + mc.endpoint() + "\ndomain = example.com\n"), ro)) {
+            assertEquals("in", t.lookup("a@example.com"));
+            assertNull(t.lookup("a@other.example"));
+        }
+    }
+
+    @Test
+    void downServerIsRetryWithoutBackupAndTheBackupWithOne() throws Exception {
+        int dead;
+        try (var s = new java.net.ServerSocket(0)) {
+            dead = s.getLocalPort();
+        }
+        try (LookupTable t = type.open(cf("memcache = inet:127.0.0.1:" + dead + "\n"), ro)) {
+            long start = System.nanoTime();
+            assertEquals(Status.RETRY, assertThrows(TableException.class, () -> t.lookup("alice@example.com")).status());
+            assertTrue(System.nanoTime() - start < 2_000_000_000L, "a refused connect ends the tries");
+        }
+        try (LookupTable t = type.open(cf("memcache = inet:127.0.0.1:" + dead + "\nbackup = texthash:" + backupFile() + "\n"), ro)) {
+            assertEquals("alice@backup.example", t.lookup("alice@example.com"));
+        }
+    }
+
+    /** Each hostile server: RETRY within max_try * timeout + retry_pause (1 s each here), and a new connection per try. */
+    @Test
+    void hostileServersAreRetryWithinTheTimeout() throws Exception {
+        for (HostileServer.Mode mode : List.of(HostileServer.Mode.SILENT, HostileServer.Mode.GARBAGE,
+                HostileServer.Mode.HUGE_VALUE, HostileServer.Mode.HUGE_LINE, HostileServer.Mode.CLOSE)) {
+            try (HostileServer h = new HostileServer(mode);
+                 LookupTable t = type.open(cf("memcache = inet:127.0.0.1:" + h.port() + "\ntimeout = 1\n"), ro)) {
+                long start = System.nanoTime();
+                TableException e = assertThrows(TableException.class, () -> t.lookup("alice@example.com"), mode.name());
+                long millis = (System.nanoTime() - start) / 1_000_000;
+                assertEquals(Status.RETRY, e.status(), mode.name());
+                assertTrue(millis < 3_500, mode + " answered in " + millis + " ms");
+                assertEquals(2, h.connections.get(), mode + ": max_try 2, reconnecting after each failure");
+            }
+        }
+    }
+
+    @Test
+    void valueLengthParsesAsSscanf() {
+        assertEquals(5, MemcacheTable.valueLength("VALUE k 0 5"));
+        assertEquals(5, MemcacheTable.valueLength("VALUE k 0 5 123"));
+        assertEquals(7, MemcacheTable.valueLength("VALUE  k  0  7abc"));
+        assertEquals(-1, MemcacheTable.valueLength("VALUE k 0"));
+        assertEquals(-1, MemcacheTable.valueLength("VALUE k 0 x"));
+        assertEquals(-1, MemcacheTable.valueLength("STORED"));
+    }
+
+    @Test
+    void checkNamesFileAndLine() throws Exception {
+        Path f = Files.writeString(dir.resolve("bad.cf"), "# c\nmemcache = tcp:host:1\n");
+        assertTrue(type.check(f.toString(), ro).get(0).startsWith(f + ", line 2: memcache = tcp:host:1: invalid transport name"),
+                type.check(f.toString(), ro).toString());
+        Files.writeString(f, "max_try = 0\n");
+        assertTrue(type.check(f.toString(), ro).get(0).startsWith(f + ", line 1: invalid max_try parameter value 0 < 1"));
+        Files.writeString(f, "key_format = %x\n");
+        assertTrue(type.check(f.toString(), ro).get(0).startsWith(f + ", line 1: invalid key_format template"),
+                type.check(f.toString(), ro).toString());
+        Files.writeString(f, "backup = nosuch:/x\n");
+        assertTrue(type.check(f.toString(), ro).get(0).contains("backup = nosuch:/x: unsupported dictionary type"));
+        Files.writeString(f, "memcache = " + mc.endpoint() + "\n");
+        assertEquals(List.of(), type.probe(f.toString(), ro));
+    }
+}

@@ -1,0 +1,134 @@
+package org.proxymap.testing;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A throwaway OpenLDAP {@code slapd} (Debian's package) for tests: its own slapd.conf, mdb
+ * database and schema under a temp directory, loaded with {@code slapadd}, listening on a
+ * free loopback port; never the machine's own slapd. Starts in well under a second.
+ * {@link #kill()} and {@link #start()} stop and restart it on the same port (fault tests).
+ */
+public final class Slapd implements AutoCloseable {
+    public static final String SLAPD = "/usr/sbin/slapd";
+    public static final String SLAPADD = "/usr/sbin/slapadd";
+    public static final String SUFFIX = "dc=example,dc=org";
+    public static final String ROOT_DN = "cn=admin," + SUFFIX;
+    public static final String ROOT_PW = "secret";
+
+    /** Test attributes: Postfix's defaults (mailacceptinggeneralid, maildrop) and a terminal one. */
+    private static final String SCHEMA = """
+            attributetype ( 1.3.6.1.4.1.99999.1.1 NAME 'mailacceptinggeneralid' EQUALITY caseIgnoreMatch SUBSTR caseIgnoreSubstringsMatch SYNTAX 1.3.6.1.4.1.1466.115.121.1.15 )
+            attributetype ( 1.3.6.1.4.1.99999.1.2 NAME 'maildrop' EQUALITY caseIgnoreMatch SYNTAX 1.3.6.1.4.1.1466.115.121.1.15 )
+            attributetype ( 1.3.6.1.4.1.99999.1.3 NAME 'terminalDrop' EQUALITY caseIgnoreMatch SYNTAX 1.3.6.1.4.1.1466.115.121.1.15 )
+            attributetype ( 1.3.6.1.4.1.99999.1.4 NAME 'mailMember' EQUALITY distinguishedNameMatch SYNTAX 1.3.6.1.4.1.1466.115.121.1.12 )
+            objectclass ( 1.3.6.1.4.1.99999.2.1 NAME 'postfixUser' SUP top AUXILIARY MAY ( mailacceptinggeneralid $ maildrop $ terminalDrop $ mailMember $ mail $ mailHost $ uid ) )
+            """;
+
+    public final Path dir;
+    public final int port;
+    private Process process;
+
+    private Slapd(Path dir, int port) {
+        this.dir = dir;
+        this.port = port;
+    }
+
+    public static boolean available() { return Files.isExecutable(Path.of(SLAPD)) && Files.isExecutable(Path.of(SLAPADD)); }
+
+    /** Creates the directory and database from {@code ldif} (entries under {@link #SUFFIX}) and starts slapd. */
+    public static Slapd start(String ldif) throws IOException, InterruptedException {
+        Require.that(available(), "slapd (Debian's slapd package)");
+        Path dir = Files.createTempDirectory(Path.of("/tmp"), "slapd");
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        Slapd s = new Slapd(dir, freePort());
+        try {
+            Files.createDirectories(dir.resolve("db"));
+            Files.writeString(dir.resolve("test.schema"), SCHEMA);
+            Files.writeString(dir.resolve("slapd.conf"), """
+                    include /etc/ldap/schema/core.schema
+                    include /etc/ldap/schema/cosine.schema
+                    include /etc/ldap/schema/inetorgperson.schema
+                    include /etc/ldap/schema/nis.schema
+                    include /etc/ldap/schema/misc.schema
+                    include /etc/ldap/schema/dyngroup.schema
+                    include %1$s/test.schema
+                    pidfile %1$s/slapd.pid
+                    # Postfix's default is LDAPv2
+                    allow bind_v2
+                    modulepath /usr/lib/ldap
+                    moduleload back_mdb
+                    database mdb
+                    maxsize 104857600
+                    suffix "%2$s"
+                    rootdn "%3$s"
+                    rootpw %4$s
+                    directory %1$s/db
+                    index mailacceptinggeneralid,mail,uid eq
+                    """.formatted(dir, SUFFIX, ROOT_DN, ROOT_PW));
+            Files.writeString(dir.resolve("seed.ldif"), ldif);
+            exec(60, SLAPADD, "-q", "-f", dir.resolve("slapd.conf").toString(), "-l", dir.resolve("seed.ldif").toString());
+            s.start();
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+        return s;
+    }
+
+    public String url() { return "ldap://127.0.0.1:" + port; }
+
+    /** (Re)starts slapd on the same port; returns when it accepts connections. */
+    public void start() throws IOException, InterruptedException {
+        process = new ProcessBuilder(SLAPD, "-f", dir.resolve("slapd.conf").toString(), "-h", "ldap://127.0.0.1:" + port + "/", "-d", "0")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("slapd.log").toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (true) {
+            try (Socket c = new Socket()) {
+                c.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
+                return;
+            } catch (IOException e) {
+                if (!process.isAlive()) throw new IOException("slapd exited: " + Files.readString(dir.resolve("slapd.log")));
+                if (System.nanoTime() > deadline) throw new IOException("slapd does not listen on " + port);
+                Thread.sleep(20);
+            }
+        }
+    }
+
+    /** SIGKILL: connections drop without an LDAP goodbye. */
+    public void kill() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    public static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static void exec(int seconds, String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IOException(String.join(" ", command) + ": no exit within " + seconds + " s");
+        }
+        String out = new String(p.getInputStream().readAllBytes());
+        if (p.exitValue() != 0) throw new IOException(String.join(" ", command) + ": exit " + p.exitValue() + ": " + out);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        kill();
+        Trees.delete(dir);
+    }
+}
