@@ -43,6 +43,8 @@ public enum Setting {
             "Time to connect to (or check) a database server before the next host or RETRY"),
     SQL_QUERY_TIMEOUT("proxymap_sql_query_timeout", "5s", v -> Values.time(v, 's'),
             "Time for one query, and for a free connection; slower lookups answer RETRY"),
+    PGSQL_DEFAULT_ENCODING("proxymap_pgsql_default_encoding", "LATIN1",
+            "Client encoding of pgsql tables whose .cf sets no `encoding`: LATIN1 as Postfix 3.7 (Debian 12) hard-codes it; UTF8 for Postfix 3.8+ (see pgsql tables)"),
     JMX_PORT("proxymap_jmx_port", "0", v -> Values.port(v, "remote JMX"),
             "Remote JMX port (registry and RMI share it); 0 keeps remote JMX off. Read at start only"),
     JMX_ADDRESS("proxymap_jmx_address", "127.0.0.1", v -> Values.nonEmpty(v, "use 127.0.0.1 (the default) for local access only"),

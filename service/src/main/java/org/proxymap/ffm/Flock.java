@@ -27,6 +27,10 @@ public final class Flock {
     private static final StructLayoutHolder STATE = new StructLayoutHolder();
     private static final MethodHandle FLOCK = NativeLibrary.libc().function("flock",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), Linker.Option.captureCallState("errno"));
+    private static final MethodHandle OPEN = NativeLibrary.libc().function("open",
+            FunctionDescriptor.of(JAVA_INT, java.lang.foreign.ValueLayout.ADDRESS, JAVA_INT), Linker.Option.captureCallState("errno"));
+    private static final MethodHandle CLOSE = NativeLibrary.libc().function("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final int O_RDONLY_CLOEXEC = 0x80000;
     private static final MethodHandle STRERROR = NativeLibrary.libc().function("strerror",
             FunctionDescriptor.of(java.lang.foreign.ValueLayout.ADDRESS, JAVA_INT));
 
@@ -59,6 +63,44 @@ public final class Flock {
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
+    }
+
+    /** A file opened read-only and locked; closing the descriptor releases the lock. */
+    public static final class Held implements AutoCloseable {
+        private final int fd;
+
+        private Held(int fd) { this.fd = fd; }
+
+        @Override
+        public void close() {
+            try {
+                int unused = (int) CLOSE.invokeExact(fd);
+            } catch (Throwable t) {
+                throw new IllegalStateException(t);
+            }
+        }
+    }
+
+    /** Opens {@code file} read-only and waits for a {@code op} lock on it (Postfix's lock on open). */
+    public static Held open(java.nio.file.Path file, int op) throws IOException {
+        int fd;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(STATE.layout);
+            fd = (int) OPEN.invokeExact(state, arena.allocateFrom(file.toString()), O_RDONLY_CLOEXEC);
+            if (fd < 0) throw new IOException(file + ": " + strerror((int) STATE.errno.get(state, 0L)));
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+        Held held = new Held(fd);
+        try {
+            apply(fd, op);
+        } catch (IOException | RuntimeException e) {
+            held.close();
+            throw e;
+        }
+        return held;
     }
 
     /** The C library's text for {@code errno}. */

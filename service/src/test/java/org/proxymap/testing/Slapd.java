@@ -34,23 +34,50 @@ public final class Slapd implements AutoCloseable {
 
     public final Path dir;
     public final int port;
+    /** With {@link #startWithTls}: the ldaps:// port (else 0), the CA's certificate and the ldapi:// socket. */
+    public final int tlsPort;
     private Process process;
 
-    private Slapd(Path dir, int port) {
+    private Slapd(Path dir, int port, int tlsPort) {
         this.dir = dir;
         this.port = port;
+        this.tlsPort = tlsPort;
     }
 
     public static boolean available() { return Files.isExecutable(Path.of(SLAPD)) && Files.isExecutable(Path.of(SLAPADD)); }
 
     /** Creates the directory and database from {@code ldif} (entries under {@link #SUFFIX}) and starts slapd. */
-    public static Slapd start(String ldif) throws IOException, InterruptedException {
+    public static Slapd start(String ldif) throws IOException, InterruptedException { return start(ldif, false); }
+
+    /**
+     * As {@link #start(String)}, listening also on ldaps:// ({@link #tlsPort}), with StartTLS on
+     * ldap://, and on ldapi:// ({@link #ldapi()}), with a server certificate for 127.0.0.1 and
+     * localhost signed by a throwaway CA ({@link #caCert()}, made with openssl).
+     */
+    public static Slapd startWithTls(String ldif) throws IOException, InterruptedException { return start(ldif, true); }
+
+    private static Slapd start(String ldif, boolean tls) throws IOException, InterruptedException {
         Require.that(available(), "slapd (Debian's slapd package)");
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "slapd");
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-        Slapd s = new Slapd(dir, freePort());
+        // searchable (not readable) by others: Postfix's proxymap runs as postfix and needs the ldapi socket
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
+        Slapd s = new Slapd(dir, freePort(), tls ? freePort() : 0);
         try {
             Files.createDirectories(dir.resolve("db"));
+            String tlsConf = "";
+            if (tls) {
+                Require.that(Files.isExecutable(Path.of("/usr/bin/openssl")), "openssl");
+                String d = dir.toString();
+                exec(60, "/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=proxymap test CA",
+                        "-keyout", d + "/ca.key", "-out", d + "/ca.pem");
+                exec(60, "/usr/bin/openssl", "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost",
+                        "-keyout", d + "/server.key", "-out", d + "/server.csr");
+                Files.writeString(dir.resolve("san.ext"), "subjectAltName = IP:127.0.0.1, DNS:localhost\n");
+                exec(60, "/usr/bin/openssl", "x509", "-req", "-in", d + "/server.csr", "-CA", d + "/ca.pem", "-CAkey", d + "/ca.key",
+                        "-CAcreateserial", "-days", "2", "-extfile", d + "/san.ext", "-out", d + "/server.pem");
+                tlsConf = "TLSCACertificateFile " + d + "/ca.pem\nTLSCertificateFile " + d + "/server.pem\nTLSCertificateKeyFile "
+                        + d + "/server.key\n";
+            }
             Files.writeString(dir.resolve("test.schema"), SCHEMA);
             Files.writeString(dir.resolve("slapd.conf"), """
                     include /etc/ldap/schema/core.schema
@@ -61,7 +88,7 @@ public final class Slapd implements AutoCloseable {
                     include /etc/ldap/schema/dyngroup.schema
                     include %1$s/test.schema
                     pidfile %1$s/slapd.pid
-                    # Postfix's default is LDAPv2
+                    %5$s# Postfix's default is LDAPv2
                     allow bind_v2
                     modulepath /usr/lib/ldap
                     moduleload back_mdb
@@ -72,7 +99,7 @@ public final class Slapd implements AutoCloseable {
                     rootpw %4$s
                     directory %1$s/db
                     index mailacceptinggeneralid,mail,uid eq
-                    """.formatted(dir, SUFFIX, ROOT_DN, ROOT_PW));
+                    """.formatted(dir, SUFFIX, ROOT_DN, ROOT_PW, tlsConf));
             Files.writeString(dir.resolve("seed.ldif"), ldif);
             exec(60, SLAPADD, "-q", "-f", dir.resolve("slapd.conf").toString(), "-l", dir.resolve("seed.ldif").toString());
             s.start();
@@ -85,9 +112,24 @@ public final class Slapd implements AutoCloseable {
 
     public String url() { return "ldap://127.0.0.1:" + port; }
 
+    /** ldaps://127.0.0.1:tlsPort (with {@link #startWithTls}). */
+    public String tlsUrl() { return "ldaps://127.0.0.1:" + tlsPort; }
+
+    /** The ldapi:// socket (with {@link #startWithTls}). */
+    public Path ldapi() { return dir.resolve("ldapi"); }
+
+    /** The CA that signed the server's certificate (with {@link #startWithTls}). */
+    public Path caCert() { return dir.resolve("ca.pem"); }
+
+    private String listeners() {
+        String l = "ldap://127.0.0.1:" + port + "/";
+        if (tlsPort != 0) l += " ldaps://127.0.0.1:" + tlsPort + "/ ldapi://" + ldapi().toString().replace("/", "%2F") + "/";
+        return l;
+    }
+
     /** (Re)starts slapd on the same port; returns when it accepts connections. */
     public void start() throws IOException, InterruptedException {
-        process = new ProcessBuilder(SLAPD, "-f", dir.resolve("slapd.conf").toString(), "-h", "ldap://127.0.0.1:" + port + "/", "-d", "0")
+        process = new ProcessBuilder(SLAPD, "-f", dir.resolve("slapd.conf").toString(), "-h", listeners(), "-d", "0")
                 .redirectErrorStream(true).redirectOutput(dir.resolve("slapd.log").toFile()).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (true) {

@@ -65,6 +65,7 @@ public final class BerkeleyDb {
     final MethodHandle cursor;
     final MethodHandle cursorGet;
     final MethodHandle cursorClose;
+    final MethodHandle verify;
     private final MethodHandle strerror;
     private final MethodHandle version;
 
@@ -84,6 +85,7 @@ public final class BerkeleyDb {
         cursor = lib.function("__db_cursor_pp", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT));
         cursorGet = lib.function("__dbc_get_pp", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT));
         cursorClose = lib.function("__dbc_close_pp", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        verify = lib.function("__db_verify_pp", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT));
         strerror = lib.function("db_strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
         version = lib.function("db_version", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, ADDRESS));
     }
@@ -131,6 +133,15 @@ public final class BerkeleyDb {
      */
     public Database open(Path file, int type, boolean writable) throws DbException {
         return Database.open(this, file, type, writable);
+    }
+
+    /**
+     * {@code db->verify()}: walks every page of {@code file} and checks its structure (page
+     * types, item sizes, links that loop). Run before a file is used, because the library
+     * trusts what it reads: a damaged link can send a lookup round a loop for ever.
+     */
+    public void verify(Path file) throws DbException {
+        Database.verify(this, file);
     }
 
     static RuntimeException rethrow(Throwable t) {

@@ -65,6 +65,21 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    static void verify(BerkeleyDb lib, Path file) throws DbException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment out = a.allocate(ADDRESS);
+            check(lib, (int) lib.create.invokeExact(out, MemorySegment.NULL, 0), "create DB database");
+            // the handle is gone after verify, whatever it returns (DB->verify documentation)
+            int rc = (int) lib.verify.invokeExact(out.get(ADDRESS, 0), a.allocateFrom(file.toString()),
+                    MemorySegment.NULL, MemorySegment.NULL, 0);
+            if (rc != 0) throw new DbException(rc, "database " + file + " is damaged: " + lib.message(rc));
+        } catch (DbException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw BerkeleyDb.rethrow(t);
+        }
+    }
+
     private static void closeHandles(BerkeleyDb lib, MemorySegment db, MemorySegment env) {
         try {
             // a DB handle must be closed even after a failed open (DB->open documentation)
@@ -182,8 +197,11 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    /** Every key and value in the file's order, through one cursor (DB_FIRST, then DB_NEXT). */
-    public void forEach(BiConsumer<byte[], byte[]> action) throws DbException {
+    /**
+     * Every key and value in the file's order, through one cursor (DB_FIRST, then DB_NEXT).
+     * At most {@code limit} entries: a file changed since it was verified could loop.
+     */
+    public void forEach(long limit, BiConsumer<byte[], byte[]> action) throws DbException {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment out = a.allocate(ADDRESS);
             check(lib, (int) lib.cursor.invokeExact(handle(), MemorySegment.NULL, out, 0), "open cursor on " + file);
@@ -191,8 +209,9 @@ public final class Database implements AutoCloseable {
             try {
                 MemorySegment k = dbt(a, null);
                 MemorySegment v = dbt(a, null);
-                for (int op = BerkeleyDb.DB_FIRST; ; op = BerkeleyDb.DB_NEXT) {
-                    int rc = (int) lib.cursorGet.invokeExact(cursor, k, v, op);
+                for (long n = 0, op = BerkeleyDb.DB_FIRST; ; n++, op = BerkeleyDb.DB_NEXT) {
+                    if (n > limit) throw new DbException(0, "database " + file + " is damaged: its cursor does not end");
+                    int rc = (int) lib.cursorGet.invokeExact(cursor, k, v, (int) op);
                     if (rc == BerkeleyDb.DB_NOTFOUND) return;
                     check(lib, rc, "error seeking " + file);
                     action.accept(bytes(k), bytes(v));

@@ -106,6 +106,7 @@ public abstract class BerkeleyDbType implements TableType {
 
         /** Opens the file under a shared lock, as dict_db_open() does, and notes its identity. */
         private Database openFile() throws IOException {
+            if (Files.exists(file)) verified();
             Database d = lib.open(file, dbType, writable);
             try {
                 int f = d.fd();
@@ -119,6 +120,13 @@ public abstract class BerkeleyDbType implements TableType {
             } catch (IOException | RuntimeException e) {
                 d.close();
                 throw e;
+            }
+        }
+
+        /** Checks the file's structure under a shared lock (postmap may be rewriting it). */
+        private void verified() throws IOException {
+            try (Flock.Held held = Flock.open(file, Flock.SHARED)) {
+                lib.verify(file);
             }
         }
 
@@ -228,7 +236,7 @@ public abstract class BerkeleyDbType implements TableType {
         public Iterator<Map.Entry<String, String>> entries() throws TableException {
             return locked(Flock.SHARED, d -> {
                 List<Map.Entry<String, String>> out = new ArrayList<>();
-                d.forEach((k, v) -> out.add(Map.entry(CdbType.cString(k), CdbType.cString(v))));
+                d.forEach(Files.size(file) / 8 + 1, (k, v) -> out.add(Map.entry(CdbType.cString(k), CdbType.cString(v))));
                 return out.iterator();
             });
         }

@@ -1,9 +1,10 @@
 package org.proxymap.table.ldap;
 
+import com.unboundid.asn1.ASN1OctetString;
 import com.unboundid.ldap.sdk.BindRequest;
 import com.unboundid.ldap.sdk.CRAMMD5BindRequest;
 import com.unboundid.ldap.sdk.DIGESTMD5BindRequest;
-import com.unboundid.ldap.sdk.EXTERNALBindRequest;
+import com.unboundid.ldap.sdk.GenericSASLBindRequest;
 import com.unboundid.ldap.sdk.ExtendedResult;
 import com.unboundid.ldap.sdk.LDAPConnection;
 import com.unboundid.ldap.sdk.LDAPConnectionOptions;
@@ -267,7 +268,9 @@ final class LdapPool implements PooledResource, ConnectionBudget.IdleHolder {
                 String realm = target.saslRealm().isEmpty() ? null : target.saslRealm();
                 b = switch (mech.toUpperCase(Locale.ROOT)) {
                     case "PLAIN" -> new PLAINBindRequest(target.bindDn(), authz, target.bindPw());
-                    case "EXTERNAL" -> new EXTERNALBindRequest(authz);
+                    // as libsasl: the authorization ID (maybe empty) as the initial response; OpenLDAP
+                    // answers a request without credentials with "SASL bind in progress"
+                    case "EXTERNAL" -> new GenericSASLBindRequest(null, "EXTERNAL", new ASN1OctetString(authz == null ? "" : authz));
                     case "DIGEST-MD5" -> new DIGESTMD5BindRequest(target.bindDn(), authz, target.bindPw(), realm);
                     case "CRAM-MD5" -> new CRAMMD5BindRequest(target.bindDn(), target.bindPw());
                     default -> null;

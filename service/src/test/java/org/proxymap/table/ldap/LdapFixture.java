@@ -133,6 +133,7 @@ final class LdapFixture {
         m.put("sender-login.cf", base + "version = 3\nbind_dn = " + READER_DN + "\nbind_pw = " + READER_PW
                 + "\nquery_filter = (|(mail=%s)(mailacceptinggeneralid=%s))\nresult_attribute = uid, mail\n");
         m.put("nobase.cf", "search_base = ou=nowhere, " + Slapd.SUFFIX + "\nversion = 3\n");
+        m.put("wrongpw.cf", base + "version = 3\nbind_dn = " + READER_DN + "\nbind_pw = not-the-password\n");
         return m;
     }
 
