@@ -53,12 +53,8 @@ abstract class RuleFileType implements TableType {
         }
         try {
             return WatchedFile.open(Path.of(name), type + ":" + name, opener);
-        } catch (NoSuchFileException e) {
-            throw new TableOpenException("open " + name + ": No such file or directory");
-        } catch (AccessDeniedException e) {
-            throw new TableOpenException("open " + name + ": Permission denied");
         } catch (java.io.IOException e) {
-            throw new TableOpenException("open " + name + ": " + e.getMessage());
+            throw TableOpenException.open(name, e);
         }
     }
 
