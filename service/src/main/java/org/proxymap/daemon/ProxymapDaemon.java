@@ -89,6 +89,9 @@ import org.proxymap.table.TableRegistry;
  *   proxymap_jmx_address = 127.0.0.1       address of the remote JMX connector
  *   proxymap_jmx_password_file = $config_directory/proxymap-jmx.password  (user password, 0600)
  *   proxymap_jmx_access_file = $config_directory/proxymap-jmx.access      (user readonly|readwrite)
+ *   proxymap_jmx_tls_keystore =                   (PKCS12: the connector speaks TLS only)
+ *   proxymap_jmx_tls_keystore_password_file =     (the key store's password, 0600)
+ *   proxymap_jmx_tls_client_truststore =          (PEM: clients must present a certificate)
  *   proxymap_platform_threads = 256        connections on platform threads; more get virtual ones
  *   proxymap_busy_poll_microseconds = 50   poll for a connection's next request before blocking
  *   proxymap_postfix_version = auto        Postfix version whose allow-list rules apply (auto: installed)
@@ -177,9 +180,16 @@ public final class ProxymapDaemon implements Daemon, DaemonUserSignal {
 
     /** jsvc: serves, with no capabilities left. */
     @Override
-    public void start() {
+    public void start() throws java.io.IOException {
+        if (management != null) {
+            try {
+                management.start(); // before serving: a JMX port that cannot be bound fails the start
+            } catch (java.io.IOException e) {
+                log.fatal(e.getMessage());
+                throw e;
+            }
+        }
         server.start();
-        if (management != null) management.start();
         log.info("daemon started -- version {}, configuration {}, running as {}", version(), configDirectory,
                 System.getProperty("user.name"));
         log.info("configuration generation {} in force", server.state().generation());
