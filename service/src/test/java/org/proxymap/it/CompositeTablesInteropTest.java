@@ -142,6 +142,19 @@ class CompositeTablesInteropTest {
     }
 
     @Test
+    void theCompositesAppearUnderJmxTables() {
+        both(null, "-q", "alice@example.com", "proxy:" + union);
+        run(ours.etc, ours.dir, null, "-q", "k", "proxy:" + rand); // random: not compared
+        for (String t : new String[] {union, rand}) {
+            var h = ours.server.registry().handles().stream().filter(x -> x.fullName().equals(t)).findFirst().orElseThrow();
+            assertTrue(h.counters().lookups.sum() >= 1 && !h.isSurrogate(), t);
+        }
+        both(null, "-q", "x", "proxy:" + badUnion);
+        assertTrue(ours.server.registry().handles().stream().anyMatch(x -> x.fullName().equals(badUnion) && x.isSurrogate()),
+                "a bad composite is listed, as unavailable");
+    }
+
+    @Test
     void randmapAnswersTheSameSetAboutEquallyOften() {
         StringBuilder keys = new StringBuilder();
         for (int i = 0; i < 600; i++) keys.append("k").append(i).append('\n');

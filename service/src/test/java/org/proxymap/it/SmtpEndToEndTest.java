@@ -39,7 +39,8 @@ import org.proxymap.testing.Trees;
  * parallel SMTP connections, to valid, aliased, unknown, relay-denied and rejected recipients
  * and from accepted and rejected senders, go through it three times:
  * <ol>
- *   <li>with Postfix's own proxymap (the reference);
+ *   <li>with Postfix's own proxymap (the reference); then the old switch-over order (reload,
+ *       then ours) is shown to stall a message for mail_connect_wait, and undone;
  *   <li>with ours, after the switch-over in README's order (stop Postfix, start ours, start
  *       Postfix), whose delivery stall is measured: every SMTP reply and every delivered
  *       file must equal the reference's;
@@ -88,7 +89,7 @@ class SmtpEndToEndTest {
         try (ServerSocket s = new ServerSocket(0)) {
             smtpPort = s.getLocalPort();
         }
-        postfix = PostfixReference.create("", "");
+        postfix = PostfixReference.create("", masterCf(true));
         Path etc = postfix.etc;
         mail = postfix.dir.resolve("mail");
         Files.createDirectories(mail);
@@ -145,7 +146,6 @@ class SmtpEndToEndTest {
                 default_transport = error:remote delivery is off in this test
                 biff = no
                 """.formatted(etc, smtpPort, mail, uid, gid));
-        Files.writeString(etc.resolve("master.cf"), masterCf(true));
         postfix.start();
         baselineMillis = probe("baseline");
     }
@@ -209,14 +209,46 @@ class SmtpEndToEndTest {
     }
 
     /**
-     * README's switch-over: stop Postfix, take proxymap and proxywrite out of master.cf, start
-     * ours, start Postfix. Nothing may wait for a missing socket, so a message sent as soon as
-     * smtpd answers is delivered well within mail_connect_wait. (The old order, master.cf
-     * edited, {@code postfix reload}, ours started 1 s later, made a message sent right after
-     * the reload wait 11.7 s: its smtpd found no proxymap and slept mail_connect_wait.)
+     * The order README gave before: master.cf edited, {@code postfix reload}, ours started (1 s
+     * later here). A message sent right after the reload waits at least mail_connect_wait: its
+     * smtpd finds no proxymap and sleeps. Then back to Postfix's own proxymap.
      */
     @Test
     @Order(2)
+    void oldOrderReloadThenStartStallsMail() throws Exception {
+        int logStart = postfix.log().length();
+        Files.writeString(postfix.etc.resolve("master.cf"), masterCf(false));
+        postfix.postfix("reload");
+        Thread starter = Thread.ofPlatform().start(() -> {
+            try {
+                Thread.sleep(1_000);
+                ours = TestServer.start(postfix.dir);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        try {
+            long stall = probe("old-order");
+            String log = postfix.log().substring(logStart);
+            System.out.printf("e2e: old order (reload, ours 1 s later): a probe sent after the reload delivered in %d ms%n", stall);
+            assertTrue(log.contains("to subsystem private/proxymap"), "no client missed the socket:\n" + log);
+            assertTrue(stall >= MAIL_CONNECT_WAIT_MILLIS, "stall " + stall + " ms");
+        } finally {
+            starter.join();
+            if (ours != null) ours.close();
+            ours = null;
+            Files.writeString(postfix.etc.resolve("master.cf"), masterCf(true));
+            postfix.postfix("reload");
+        }
+    }
+
+    /**
+     * README's switch-over: stop Postfix, take proxymap and proxywrite out of master.cf, start
+     * ours, start Postfix. Nothing may wait for a missing socket, so a message sent as soon as
+     * smtpd answers is delivered well within mail_connect_wait.
+     */
+    @Test
+    @Order(3)
     void switchOverInReadmeOrderDoesNotStallMail() throws Exception {
         int logStart = postfix.log().length();
         long t0 = System.nanoTime();
@@ -232,8 +264,10 @@ class SmtpEndToEndTest {
         System.out.printf("e2e: switch-over: Postfix stopped to probe delivered %d ms; a probe sent once postfix start"
                 + " returned delivered in %d ms (with Postfix's own proxymap after its start: %d ms)%n",
                 (System.nanoTime() - t0) / 1_000_000, stall, baselineMillis);
-        assertTrue(stall < MAIL_CONNECT_WAIT_MILLIS / 2, "delivery stalled " + stall + " ms after the switch-over; log:\n"
-                + postfix.log().substring(logStart));
+        String log = postfix.log().substring(logStart);
+        // the cause of a stall: a client that found no proxymap ("connect #1 to subsystem private/proxymap: ...")
+        assertFalse(log.contains("private/proxymap"), "a Postfix client missed the proxymap socket:\n" + log);
+        assertTrue(stall < MAIL_CONNECT_WAIT_MILLIS / 2, "delivery stalled " + stall + " ms after the switch-over; log:\n" + log);
     }
 
     /**
@@ -261,7 +295,7 @@ class SmtpEndToEndTest {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void oursGivesEveryReplyAndFileAsPostfixsOwn() throws Exception {
         oursRun = run(null);
         assertSame("SMTP replies", reference.replies(), oursRun.replies());
@@ -271,7 +305,7 @@ class SmtpEndToEndTest {
 
     /** Ours stopped for 3 s while 8 clients send: their lookups wait, nothing is lost or bounced. */
     @Test
-    @Order(4)
+    @Order(5)
     void oursStoppedMidRunLosesAndBouncesNothing() throws Exception {
         Run outage = run(sent -> {
             if (sent == MESSAGES / 3) {

@@ -265,6 +265,21 @@ class SocketTablesInteropTest {
     }
 
     @Test
+    void theTablesAppearUnderJmxTablesWithTheirCounters() throws Exception {
+        String sm = "socketmap:" + smap.service() + ":users";
+        String tc = "tcp:127.0.0.1:" + tcp.port();
+        try (WireClient c = WireClient.connect(ours.proxymap())) {
+            for (String t : new String[] {sm, tc}) c.call("request", "lookup", "table", t, "flags", "16448", "key", "k0@example.com");
+        }
+        for (String t : new String[] {sm, tc}) {
+            var h = ours.server.registry().handles().stream().filter(x -> x.fullName().equals(t)).findFirst().orElseThrow();
+            assertEquals(t.substring(0, t.indexOf(':')), h.type());
+            assertTrue(h.counters().lookups.sum() >= 1 && h.counters().hits.sum() >= 1, t);
+            assertTrue(!h.isSurrogate(), t);
+        }
+    }
+
+    @Test
     void aServerThatNeverAnswersCostsOnlyItsOwnRequests() throws Exception {
         List<CompletableFuture<AttrList>> stuck = new ArrayList<>();
         long start = System.nanoTime();

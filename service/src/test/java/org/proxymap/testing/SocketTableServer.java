@@ -36,12 +36,13 @@ public final class SocketTableServer implements AutoCloseable {
     public final AtomicInteger accepted = new AtomicInteger();
     public final AtomicInteger requests = new AtomicInteger();
     private volatile Handler handler;
+    private final Thread acceptor;
 
     private SocketTableServer(ServerSocketChannel server, Path unixPath, Handler handler) {
         this.server = server;
         this.unixPath = unixPath;
         this.handler = handler;
-        Thread.ofVirtual().name("socket-table-server").start(this::acceptLoop);
+        this.acceptor = Thread.ofVirtual().name("socket-table-server").start(this::acceptLoop);
     }
 
     /** Listens on 127.0.0.1 on a free port. */
@@ -83,6 +84,10 @@ public final class SocketTableServer implements AutoCloseable {
         while (server.isOpen()) {
             try {
                 SocketChannel c = server.accept();
+                if (!server.isOpen()) {
+                    close(c); // accepted while the test closed the server: it is down now
+                    return;
+                }
                 accepted.incrementAndGet();
                 connections.add(c);
                 Thread.ofVirtual().start(() -> {
@@ -109,12 +114,16 @@ public final class SocketTableServer implements AutoCloseable {
         }
     }
 
+    /** Stops listening; returns once the port refuses connections (the accept loop has ended). */
     @Override
     public void close() {
         try {
             server.close();
+            acceptor.join(5000);
         } catch (IOException ignored) {
             // closing the test listener
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         dropConnections();
         if (unixPath != null) {
