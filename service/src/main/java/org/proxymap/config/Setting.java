@@ -34,6 +34,8 @@ public enum Setting {
             "Time to connect to a database server (and to check a pooled connection) before trying the next host or answering RETRY."),
     SQL_QUERY_TIMEOUT("proxymap_sql_query_timeout", "5s",
             "Time for one query, and for a free connection; a slower lookup answers RETRY."),
+    PGSQL_DEFAULT_ENCODING("proxymap_pgsql_default_encoding", "LATIN1",
+            "Client encoding of pgsql tables whose .cf file sets no encoding: LATIN1 as Postfix 3.7 and older hard-code it (Debian 12), UTF8 as the encoding parameter of Postfix 3.8+ defaults to."),
     JMX_PORT("proxymap_jmx_port", "0",
             "TCP port of the remote JMX connector (registry and RMI share it); 0 keeps remote JMX off. Read at start only."),
     JMX_ADDRESS("proxymap_jmx_address", "127.0.0.1",

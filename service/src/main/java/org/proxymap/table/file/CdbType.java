@@ -29,7 +29,8 @@ import org.proxymap.table.TableType;
  * Keys are tried with a trailing NUL first, then without, as Postfix does, or in the one form
  * that {@code try1null} / {@code try0null} ask for ({@link OpenFlags}); values have their
  * trailing NUL removed. postmap rebuilds a cdb file by renaming a new file over it: the file
- * is re-opened when its inode, size or mtime changes. Read-only, as in Postfix.
+ * is re-opened within a second when its inode, size or mtime changes ({@link WatchedFile}).
+ * Read-only, as in Postfix.
  */
 public final class CdbType implements TableType {
     private static final Logger log = LogManager.getLogger("proxymap");
@@ -48,7 +49,8 @@ public final class CdbType implements TableType {
         }
         Path file = Path.of(name + ".cdb");
         try {
-            return new CdbTable(file, context.flags());
+            OpenFlags flags = context.flags();
+            return WatchedFile.open(file, "cdb:" + name, () -> new CdbTable(file, flags));
         } catch (NoSuchFileException e) {
             throw new TableOpenException("open database " + file + ": No such file or directory");
         } catch (IOException e) {
@@ -59,11 +61,9 @@ public final class CdbType implements TableType {
     /** An open cdb file: the mapped bytes. */
     static final class Cdb {
         private final ByteBuffer buf;
-        final FileStamp stamp;
 
         Cdb(Path file) throws IOException {
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-                this.stamp = FileStamp.of(file);
                 MappedByteBuffer m = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size());
                 this.buf = m.order(ByteOrder.LITTLE_ENDIAN);
             }
@@ -135,35 +135,18 @@ public final class CdbType implements TableType {
         return new String(b, 0, n, StandardCharsets.ISO_8859_1);
     }
 
+    /** One opened cdb file; {@link WatchedFile} opens the new one when postmap replaced it. */
     private static final class CdbTable implements LookupTable {
         private final Path file;
         private final boolean withNul;
         private final boolean withoutNul;
-        private volatile Cdb cdb;
+        private final Cdb cdb;
 
         CdbTable(Path file, OpenFlags flags) throws IOException {
             this.file = file;
             this.withNul = flags.tryWithNul();
             this.withoutNul = flags.tryWithoutNul();
             this.cdb = new Cdb(file);
-        }
-
-        /** The current file, re-opened when postmap replaced it. */
-        private Cdb current() throws TableException {
-            Cdb c = cdb;
-            try {
-                if (FileStamp.of(file).equals(c.stamp)) return c;
-                synchronized (this) {
-                    if (!FileStamp.of(file).equals(cdb.stamp)) {
-                        cdb = new Cdb(file);
-                        log.info("table cdb:{} has changed -- re-opened", file);
-                    }
-                    return cdb;
-                }
-            } catch (IOException e) {
-                log.warn("cdb:{}: cannot re-open ({}); using the file opened before", file, e.toString());
-                return c;
-            }
         }
 
         @Override
@@ -173,10 +156,9 @@ public final class CdbType implements TableType {
         public String lookup(String key) throws TableException {
             byte[] k = key.getBytes(StandardCharsets.ISO_8859_1);
             byte[] k1 = java.util.Arrays.copyOf(k, k.length + 1);
-            Cdb c = current();
             try {
-                byte[] v = withNul ? c.find(k1) : null;
-                if (v == null && withoutNul) v = c.find(k);
+                byte[] v = withNul ? cdb.find(k1) : null;
+                if (v == null && withoutNul) v = cdb.find(k);
                 return v == null ? null : cString(v);
             } catch (IOException e) {
                 throw TableException.retry("error reading " + file + ": " + e.getMessage());
@@ -186,7 +168,7 @@ public final class CdbType implements TableType {
         @Override
         public Iterator<Map.Entry<String, String>> entries() throws TableException {
             try {
-                return current().all().iterator();
+                return cdb.all().iterator();
             } catch (IOException e) {
                 throw TableException.retry("error reading " + file + ": " + e.getMessage());
             }

@@ -22,8 +22,8 @@ import org.proxymap.table.TableType;
  * The instance flags decide, as in Postfix ({@link OpenFlags}): keys are lowercased at load
  * only under {@code fold_fix} (dialect C clients; never for dialect A/B, whose open carries
  * no fold bit), and a duplicate key is ignored, replaces, warns or makes the table unusable
- * per the {@code dup_*} bits. The file is re-read when it changes (checked at most once a
- * second), so an edit takes effect without a restart; a re-read that fails keeps the
+ * per the {@code dup_*} bits. The file is re-read when it changes ({@link WatchedFile}), so
+ * an edit takes effect within a second without a restart; a re-read that fails keeps the
  * previous contents.
  */
 public final class TexthashType implements TableType {
@@ -39,7 +39,8 @@ public final class TexthashType implements TableType {
     public LookupTable open(String name, OpenContext context) throws TableOpenException {
         Path file = Path.of(name);
         try {
-            return new TexthashTable(file, context.flags());
+            OpenFlags flags = context.flags();
+            return WatchedFile.open(file, "texthash:" + name, () -> new TexthashTable(file, flags));
         } catch (DuplicateKeyException e) {
             throw new TableOpenException(e.getMessage());
         } catch (NoSuchFileException e) {
@@ -98,53 +99,21 @@ public final class TexthashType implements TableType {
         return map;
     }
 
+    /** One reading of the file; {@link WatchedFile} swaps in a new one when the file changes. */
     private static final class TexthashTable implements LookupTable {
-        private final Path file;
-        private final OpenFlags flags;
-        private volatile Map<String, String> map;
-        private volatile FileStamp stamp;
-        private volatile long nextCheckNanos;
+        private final Map<String, String> map;
 
         TexthashTable(Path file, OpenFlags flags) throws IOException {
-            this.file = file;
-            this.flags = flags;
-            this.stamp = FileStamp.of(file);
             this.map = parse(file, flags);
-            this.nextCheckNanos = System.nanoTime() + 1_000_000_000L;
-        }
-
-        private void refreshIfChanged() {
-            long now = System.nanoTime();
-            if (now - nextCheckNanos < 0) return;
-            synchronized (this) {
-                if (now - nextCheckNanos < 0) return;
-                nextCheckNanos = now + 1_000_000_000L;
-                try {
-                    FileStamp s = FileStamp.of(file);
-                    if (!s.equals(stamp)) {
-                        map = parse(file, flags);
-                        stamp = s;
-                        log.info("table texthash:{} has changed -- re-read {} entries", file, map.size());
-                    }
-                } catch (IOException e) {
-                    log.warn("table texthash:{} could not be re-read ({}); serving its previous contents", file, e.toString());
-                }
-            }
         }
 
         @Override
         public int implFlags() { return DictFlags.FIXED; }
 
         @Override
-        public String lookup(String key) {
-            refreshIfChanged();
-            return map.get(key);
-        }
+        public String lookup(String key) { return map.get(key); }
 
         @Override
-        public Iterator<Map.Entry<String, String>> entries() {
-            refreshIfChanged();
-            return map.entrySet().iterator();
-        }
+        public Iterator<Map.Entry<String, String>> entries() { return map.entrySet().iterator(); }
     }
 }

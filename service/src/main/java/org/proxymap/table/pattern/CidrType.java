@@ -43,8 +43,10 @@ public final class CidrType implements TableType {
 
     @Override
     public LookupTable open(String name, OpenContext context) throws TableOpenException {
-        String content = RuleFileType.readRules("cidr", name, context);
-        return new CidrTable(parse(content, name, msg -> RuleFileType.log.warn(msg)));
+        return RuleFileType.watched("cidr", name, context, () -> {
+            String content = RuleFileType.readRules("cidr", name, context);
+            return new CidrTable(parse(content, name, msg -> RuleFileType.log.warn(msg)));
+        });
     }
 
     static List<Entry> parse(String content, String mapName, Consumer<String> warn) {

@@ -14,11 +14,12 @@ import org.proxymap.table.OpenContext;
 import org.proxymap.table.TableOpenException;
 import org.proxymap.table.TableType;
 import org.proxymap.table.file.PostfixLines;
+import org.proxymap.table.file.WatchedFile;
 
 /**
  * Opening a rule file (regexp:, pcre:) the way dict_stream_open() does: a path, or the inline
  * form {@code {{rule}, {rule}}}; read-only (proxywrite gets "requires O_RDONLY access mode").
- * The file is read once, as Postfix does; a reload re-opens it.
+ * A file is re-read when it changes, within a second ({@link WatchedFile}).
  */
 abstract class RuleFileType implements TableType {
     static final Logger log = LogManager.getLogger("proxymap");
@@ -31,11 +32,36 @@ abstract class RuleFileType implements TableType {
 
     @Override
     public LookupTable open(String name, OpenContext context) throws TableOpenException {
-        String type = name();
-        String content = readRules(type, name, context);
-        RuleFileParser parser = new RuleFileParser(dialect(), name, context.flags().noRegsub(),
-                msg -> log.warn(msg));
-        return new PatternTable(parser.parse(content, name));
+        return watched(name(), name, context, () -> {
+            String content = readRules(name(), name, context);
+            RuleFileParser parser = new RuleFileParser(dialect(), name, context.flags().noRegsub(),
+                    msg -> log.warn(msg));
+            return new PatternTable(parser.parse(content, name));
+        });
+    }
+
+    /**
+     * A rule file that is re-read when it changes ({@link WatchedFile}); an inline table
+     * ({@code {...}}) has no file to watch. Shared with cidr:.
+     */
+    static LookupTable watched(String type, String name, OpenContext context, WatchedFile.Opener opener)
+            throws TableOpenException {
+        if (name.startsWith("{") || context.writable()) {
+            try {
+                return opener.open();
+            } catch (java.io.IOException e) {
+                throw new TableOpenException("open " + name + ": " + e.getMessage());
+            }
+        }
+        try {
+            return WatchedFile.open(Path.of(name), type + ":" + name, opener);
+        } catch (NoSuchFileException e) {
+            throw new TableOpenException("open " + name + ": No such file or directory");
+        } catch (AccessDeniedException e) {
+            throw new TableOpenException("open " + name + ": Permission denied");
+        } catch (java.io.IOException e) {
+            throw new TableOpenException("open " + name + ": " + e.getMessage());
+        }
     }
 
     /** The rule text of a path or inline table; shared with cidr:. */

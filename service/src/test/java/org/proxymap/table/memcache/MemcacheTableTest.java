@@ -109,6 +109,21 @@ class MemcacheTableTest {
     }
 
     @Test
+    void unixSocketEndpoint() throws Exception {
+        Path sock = Files.createTempDirectory(Path.of("/tmp"), "mcsock").resolve("mc.sock");
+        Files.setPosixFilePermissions(sock.getParent(), java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        try (Memcached unix = Memcached.startUnix(sock);
+             LookupTable w = type.open(cf("memcache = unix:" + sock + "\n"), rw);
+             LookupTable r = type.open(cf("memcache = unix:" + sock + "\n"), ro)) {
+            w.update("dave@example.com", "over-unix");
+            assertEquals("over-unix", r.lookup("dave@example.com"));
+            assertNull(mc.get("dave@example.com"), "not the TCP memcached");
+        } finally {
+            org.proxymap.testing.Trees.delete(sock.getParent());
+        }
+    }
+
+    @Test
     void domainFilter() throws Exception {
         mc.set("a@example.com", "in");
         mc.set("a@other.example", "out");
@@ -149,6 +164,19 @@ class MemcacheTableTest {
                 assertEquals(2, h.connections.get(), mode + ": max_try 2, reconnecting after each failure");
             }
         }
+    }
+
+    @Test
+    void reloadSeesTheDefinitionAndTheBackupChange() throws Exception {
+        Path backup = backupFile();
+        String f = cf("memcache = " + mc.endpoint() + "\nbackup = proxy:texthash:" + backup + "\n");
+        String before = type.fingerprint(f, ro);
+        assertEquals(before, type.fingerprint(f, ro));
+        Files.writeString(backup, "new@example.com new\n");
+        String afterBackup = type.fingerprint(f, ro);
+        assertTrue(!afterBackup.equals(before), "a changed backup file re-opens the table");
+        Files.writeString(Path.of(f), "memcache = " + mc.endpoint() + "\nttl = 5\nbackup = proxy:texthash:" + backup + "\n");
+        assertTrue(!type.fingerprint(f, ro).equals(afterBackup), "a changed .cf re-opens the table");
     }
 
     @Test
