@@ -176,9 +176,16 @@ public final class ProxymapDaemon implements Daemon, DaemonUserSignal {
 
     /** jsvc: serves, with no capabilities left. */
     @Override
-    public void start() {
+    public void start() throws java.io.IOException {
+        if (management != null) {
+            try {
+                management.start(); // before serving: a JMX port that cannot be bound fails the start
+            } catch (java.io.IOException e) {
+                log.fatal(e.getMessage());
+                throw e;
+            }
+        }
         server.start();
-        if (management != null) management.start();
         log.info("daemon started -- version {}, configuration {}, running as {}", version(), configDirectory,
                 System.getProperty("user.name"));
         log.info("configuration generation {} in force", server.state().generation());
