@@ -83,6 +83,7 @@ import org.proxymap.table.TableRegistry;
  *   proxymap_sql_pool_max_connections = 20 connections of one pool (host, user, database)
  *   proxymap_sql_connect_timeout = 2s      connect to (or check) a database server
  *   proxymap_sql_query_timeout = 5s        one query, or the wait for a free connection
+ *   proxymap_pgsql_default_encoding = LATIN1  pgsql client encoding when a .cf sets none (UTF8: Postfix 3.8+)
  *   proxymap_jmx_port = 0                  remote JMX port (0: off; MXBeans stay local)
  *   proxymap_jmx_address = 127.0.0.1       address of the remote JMX connector
  *   proxymap_jmx_password_file = $config_directory/proxymap-jmx.password  (user password, 0600)
@@ -175,9 +176,16 @@ public final class ProxymapDaemon implements Daemon, DaemonUserSignal {
 
     /** jsvc: serves, with no capabilities left. */
     @Override
-    public void start() {
+    public void start() throws java.io.IOException {
+        if (management != null) {
+            try {
+                management.start(); // before serving: a JMX port that cannot be bound fails the start
+            } catch (java.io.IOException e) {
+                log.fatal(e.getMessage());
+                throw e;
+            }
+        }
         server.start();
-        if (management != null) management.start();
         log.info("daemon started -- version {}, configuration {}, running as {}", version(), configDirectory,
                 System.getProperty("user.name"));
         log.info("configuration generation {} in force", server.state().generation());

@@ -88,10 +88,13 @@ public final class Management implements AutoCloseable {
     }
 
     /**
-     * Starts the remote connector, if configured. A port that cannot be bound is logged and
-     * the service runs on without remote JMX: monitoring must not stop mail.
+     * Starts the remote connector, if configured.
+     *
+     * @throws IOException the port cannot be bound (or the registry cannot be made read-only):
+     *         the start fails, so that no other local process can squat the port and collect
+     *         the passwords of the operators who connect to it
      */
-    public void start() {
+    public void start() throws IOException {
         if (connector == null) {
             log.info("remote JMX is off; to turn it on, set {} (and {}, {}) in proxymap.cf; see README.md, Management",
                     Setting.JMX_PORT.key(), Setting.JMX_PASSWORD_FILE.key(), Setting.JMX_ACCESS_FILE.key());
@@ -100,8 +103,8 @@ public final class Management implements AutoCloseable {
         try {
             connector.start();
         } catch (IOException | RuntimeException e) {
-            log.error("remote JMX not started: {}; the service runs on without it. Free the port or change {} in proxymap.cf",
-                    e.getMessage(), Setting.JMX_PORT.key());
+            throw new IOException("remote JMX cannot start on " + e.getMessage() + "; free the port or change "
+                    + Setting.JMX_PORT.key() + " in proxymap.cf (0 turns remote JMX off)", e);
         }
     }
 

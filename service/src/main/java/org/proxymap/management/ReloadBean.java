@@ -18,7 +18,24 @@ final class ReloadBean implements ReloadMXBean {
     }
 
     @Override public ReloadResult reload() { return reloader.reload(); }
-    @Override public CheckReport check() { return ConfigChecker.check(reloader.configDirectory()); }
+    /**
+     * One check at a time: a check opens every approved table (database tables connect), and
+     * readonly users may call it, so concurrent calls must not multiply database connections.
+     */
+    @Override
+    public CheckReport check() {
+        if (!checking.tryAcquire()) {
+            return new CheckReport(false, java.util.List.of("a check is already running; try again when it has finished"),
+                    java.util.List.of());
+        }
+        try {
+            return ConfigChecker.check(reloader.configDirectory());
+        } finally {
+            checking.release();
+        }
+    }
+
+    private final java.util.concurrent.Semaphore checking = new java.util.concurrent.Semaphore(1);
     @Override public long getGeneration() { return server.state().generation(); }
     @Override public ReloadResult getLastReload() { return reloader.last(); }
 

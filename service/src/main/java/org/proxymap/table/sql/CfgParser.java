@@ -95,6 +95,7 @@ public final class CfgParser {
             case "dbname" -> "<database name>";
             case "dbpath" -> "<path of the SQLite database file>";
             case "charset" -> "utf8mb4 (the default)";
+            case "encoding" -> "UTF8 (the default)";
             case "result_format" -> "%s (the default)";
             default -> "<value>";
         };

@@ -78,6 +78,26 @@ public final class DomainList implements AutoCloseable {
     }
 
     /**
+     * Postfix's {@code db_common_check_domain()}: with a {@code domain} list (not null) only
+     * keys {@code user@domain} whose domain matches are looked up; a failing table in the
+     * list is logged and answers the lookup.
+     *
+     * @return true when {@code key} may be queried
+     */
+    static boolean allows(DomainList domain, String key, String fullName) throws TableException {
+        if (domain == null) return true;
+        int at = key.lastIndexOf('@');
+        if (at <= 0 || at == key.length() - 1) return false;
+        try {
+            return domain.matches(key.substring(at + 1));
+        } catch (TableException e) {
+            org.apache.logging.log4j.LogManager.getLogger("proxymap")
+                    .warn("{} 'domain' pattern match failed for '{}': {}", fullName, key, e.getMessage());
+            throw e;
+        }
+    }
+
+    /**
      * @return true when {@code domain} matches
      * @throws TableException when a table in the list fails (the lookup then answers that)
      */

@@ -57,18 +57,7 @@ final class MysqlTable implements LookupTable {
 
     @Override
     public String lookup(String key) throws TableException {
-        if (domain != null) {
-            int at = key.lastIndexOf('@');
-            if (at <= 0 || at == key.length() - 1) return null;
-            boolean match;
-            try {
-                match = domain.matches(key.substring(at + 1));
-            } catch (TableException e) {
-                log.warn("{} 'domain' pattern match failed for '{}': {}", fullName, key, e.getMessage());
-                throw e;
-            }
-            if (!match) return null;
-        }
+        if (!DomainList.allows(domain, key, fullName)) return null;
         String text = decode(key);
         if (text == null) return null;
         if (cf.templates.expandQuery(text, s -> s) == null) return null;

@@ -1,13 +1,8 @@
 package org.proxymap.table.sql;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -39,27 +34,13 @@ public final class MysqlType implements TableType {
         if (context.writable()) throw new TableOpenException("mysql:" + name + " map requires O_RDONLY access mode");
         MysqlConfig cf = MysqlConfig.load(name, context.parameters());
         SqlPool.Target target = target(cf, context.parameters());
-        String budgetKey = ConnectionBudget.RESOURCE_KEY;
-        int max = setting(context.parameters(), Setting.SQL_MAX_CONNECTIONS, v -> Values.integer(v, 1), name);
-        ConnectionBudget budget = context.resources().acquire(budgetKey, () -> new ConnectionBudget(max));
-        String poolKey = poolKey(target);
-        SqlPool pool;
-        try {
-            pool = context.resources().acquire(poolKey, () -> new SqlPool(target, budget));
-        } catch (RuntimeException e) {
-            context.resources().release(budgetKey);
-            throw e;
-        }
+        SqlPools.Lease lease = SqlPools.acquire(context, target, MysqlDriver.INSTANCE, poolKey(target), name);
         DomainList domain = null;
         try {
             if (!cf.domain.isEmpty()) domain = new DomainList(cf.domain, name, context);
-            return new MysqlTable(name, cf, pool, domain, () -> {
-                context.resources().release(poolKey);
-                context.resources().release(budgetKey);
-            });
+            return new MysqlTable(name, cf, lease.pool(), domain, lease.release());
         } catch (TableOpenException | RuntimeException e) {
-            context.resources().release(poolKey);
-            context.resources().release(budgetKey);
+            lease.release().run();
             throw e;
         }
     }
@@ -74,7 +55,7 @@ public final class MysqlType implements TableType {
         try {
             MysqlConfig cf = MysqlConfig.load(name, context.parameters());
             target(cf, context.parameters());
-            setting(context.parameters(), Setting.SQL_MAX_CONNECTIONS, v -> Values.integer(v, 1), name);
+            SqlPools.setting(context.parameters(), Setting.SQL_MAX_CONNECTIONS, v -> Values.integer(v, 1), "mysql", name);
             if (!cf.domain.isEmpty()) new DomainList(cf.domain, name, context).close();
             return List.of();
         } catch (TableOpenException e) {
@@ -123,8 +104,7 @@ public final class MysqlType implements TableType {
         } catch (TableOpenException e) {
             sb.append("|bad:").append(e.getMessage());
         }
-        for (Setting s : new Setting[] {Setting.SQL_MAX_CONNECTIONS, Setting.SQL_POOL_MAX_CONNECTIONS,
-                Setting.SQL_CONNECT_TIMEOUT, Setting.SQL_QUERY_TIMEOUT}) {
+        for (Setting s : SqlPools.SETTINGS) {
             sb.append('|').append(context.parameters().apply(s.key()));
         }
         return sb.toString();
@@ -157,45 +137,19 @@ public final class MysqlType implements TableType {
                 throw new TableOpenException(cf.name + ": option file: bad port = " + opt.get("port"));
             }
         }
-        int poolMax = setting(parameters, Setting.SQL_POOL_MAX_CONNECTIONS, v -> Values.integer(v, 1), cf.name);
-        Duration connect = setting(parameters, Setting.SQL_CONNECT_TIMEOUT, v -> Values.time(v, 's'), cf.name);
-        Duration query = setting(parameters, Setting.SQL_QUERY_TIMEOUT, v -> Values.time(v, 's'), cf.name);
-        if (connect.isZero()) connect = Duration.ofSeconds(1);
-        if (query.isZero()) query = Duration.ofSeconds(1);
+        SqlPools.Limits limits = SqlPools.limits(parameters, "mysql", cf.name);
         // what makes TLS differ, without the generated key store and its password
         String tls = driver.getProperty("sslMode") + "|" + cf.tlsCAfile + "|" + cf.tlsCApath + "|" + cf.tlsCertFile + "|"
                 + cf.tlsKeyFile + "|" + cf.tlsCiphers + "|" + opt.entrySet().stream().filter(e -> e.getKey().startsWith("ssl"))
                 .sorted(Map.Entry.comparingByKey()).toList();
         return new SqlPool.Target(List.copyOf(hosts), user, password, cf.dbname, driver, tls, cf.retryInterval,
-                cf.idleInterval, poolMax, connect, query, socket, port);
-    }
-
-    private interface Parser<T> { T parse(String v); }
-
-    private static <T> T setting(Function<String, String> parameters, Setting s, Parser<T> p, String table)
-            throws TableOpenException {
-        String v = parameters.apply(s.key());
-        if (v == null) v = s.defaultValue();
-        try {
-            return p.parse(v);
-        } catch (IllegalArgumentException e) {
-            throw new TableOpenException("mysql:" + table + ": " + s.key() + " = " + v + ": " + e.getMessage());
-        }
+                cf.idleInterval, limits.poolMax(), limits.connect(), limits.query(), socket, port);
     }
 
     /** One pool per target: everything that changes how connections are made, password hashed. */
     static String poolKey(SqlPool.Target t) {
         return "mysql:" + t.describe() + " tls=" + t.tlsIdentity() + " retry=" + t.retryInterval() + " idle=" + t.idleInterval()
                 + " max=" + t.poolMax() + " connect=" + t.connectTimeout() + " query=" + t.queryTimeout()
-                + " socket=" + t.defaultSocket() + " port=" + t.defaultPort() + " auth=" + sha256(t.password());
-    }
-
-    private static String sha256(String s) {
-        try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(d, 0, 8);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+                + " socket=" + t.defaultSocket() + " port=" + t.defaultPort() + " auth=" + SqlPools.digest(t.password());
     }
 }

@@ -2,8 +2,6 @@ package org.proxymap.table.sql;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.SQLNonTransientConnectionException;
-import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -71,15 +69,39 @@ final class SqlPool implements PooledResource {
         QueryFailed(String message, Throwable cause) { super(message, cause, false, false); }
     }
 
+    /**
+     * The hosts one table stays away from after a query of its own failed there, until
+     * {@code retry_interval} has passed: dict_pgsql.c marks the host down on any query
+     * error, even bad SQL. Kept per table, so one table's broken query does not take the
+     * host away from the other tables that share the pool (in Postfix each table has its
+     * own connections, so it does not either).
+     */
+    static final class QueryHolds {
+        private final java.util.concurrent.atomic.AtomicLongArray untilMillis;
+
+        private QueryHolds(int hosts) { untilMillis = new java.util.concurrent.atomic.AtomicLongArray(hosts); }
+
+        boolean held(int host, long now) { return untilMillis.get(host) > now; }
+
+        void hold(int host, long until) { untilMillis.set(host, until); }
+    }
+
+    /** Holds for one more table of this pool (see {@link QueryHolds}). */
+    QueryHolds newQueryHolds() { return new QueryHolds(hosts.size()); }
+
     private final Target target;
+    private final SqlDriver driver;
     private final String description;
     private final ConnectionBudget budget;
     private final List<Host> hosts = new ArrayList<>();
     private final AtomicLong connectFailures = new AtomicLong();
     private volatile String hostInUse = "";
 
-    SqlPool(Target target, ConnectionBudget budget) {
+    SqlPool(Target target, ConnectionBudget budget) { this(target, budget, MysqlDriver.INSTANCE); }
+
+    SqlPool(Target target, ConnectionBudget budget, SqlDriver driver) {
         this.target = target;
+        this.driver = driver;
         this.description = target.describe();
         this.budget = budget;
         for (HostSpec h : target.hosts()) hosts.add(new Host(h));
@@ -95,7 +117,11 @@ final class SqlPool implements PooledResource {
         final BasicDataSource ds;
         final AtomicReference<State> state = new AtomicReference<>(State.UNKNOWN);
         volatile long retryAtMillis;
+        /** When it was last marked down: a query on a connection borrowed before that does not mark it up. */
+        volatile long downAtNanos;
         final AtomicLong lastProbeMillis = new AtomicLong();
+        /** While the server refuses more connections, until when this pool keeps to the ones it has. */
+        volatile long shrunkUntilMillis;
 
         Host(HostSpec spec) {
             this.spec = spec;
@@ -115,20 +141,7 @@ final class SqlPool implements PooledResource {
                     };
                 }
             };
-            ds.setDriverClassName("org.mariadb.jdbc.Driver");
-            ds.setUrl(url(spec));
-            ds.setUsername(target.user());
-            ds.setPassword(target.password());
-            Properties p = new Properties();
-            p.putAll(target.driverProperties());
-            p.setProperty("connectTimeout", String.valueOf(target.connectTimeout().toMillis()));
-            // a hard bound below the query timeout's: a server that stops answering costs one connection
-            p.setProperty("socketTimeout", String.valueOf(target.queryTimeout().toMillis() + 2000));
-            if (spec.unix()) {
-                p.setProperty("socketFactory", UnixSocketFactory.class.getName());
-                p.setProperty(UnixSocketFactory.PATH_OPTION, spec.host() != null ? spec.host() : target.defaultSocket());
-            }
-            p.forEach((k, v) -> ds.addConnectionProperty((String) k, (String) v));
+            driver.configure(ds, spec, target);
             int max = Math.min(target.poolMax(), budget.max());
             ds.setMaxTotal(max);
             ds.setMaxIdle(max);
@@ -148,13 +161,6 @@ final class SqlPool implements PooledResource {
             ds.setLifo(true); // reuse the warmest connection; the rest idle out
         }
 
-        private String url(HostSpec spec) {
-            String db = target.dbname();
-            if (spec.unix()) return "jdbc:mariadb://address=(host=localhost)(port=3306)/" + db;
-            int port = spec.port() != 0 ? spec.port() : target.defaultPort();
-            return "jdbc:mariadb://address=(host=" + spec.host() + ")(port=" + port + ")/" + db;
-        }
-
         @Override
         public int idle() { return ds.getNumIdle(); }
 
@@ -168,20 +174,64 @@ final class SqlPool implements PooledResource {
 
         boolean connected() { return ds.getNumIdle() + ds.getNumActive() > 0; }
 
+        /** Whether the pool has a connection, waiting up to {@code millis} for one being opened by another lookup. */
+        boolean connectedWithin(long millis) {
+            long end = System.nanoTime() + millis * 1_000_000;
+            while (!connected()) {
+                if (System.nanoTime() - end > 0) return false;
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return true;
+        }
+
         String name() { return spec.entry(); }
 
-        void markUp() {
+        void markUp() { markUp(System.nanoTime()); }
+
+        /**
+         * A query worked on a connection borrowed at {@code borrowedAt}. One borrowed before the
+         * host was marked down (in flight when the server died) says nothing about the server now.
+         */
+        void markUp(long borrowedAt) {
             hostInUse = spec.entry();
+            if (state.get() == State.DOWN && borrowedAt - downAtNanos < 0) return;
             State was = state.getAndSet(State.UP);
-            if (was == State.DOWN) log.info("mysql {}: server {} is back up", description, name());
+            if (was == State.DOWN) log.info("{} {}: server {} is back up", driver.kind(), description, name());
+        }
+
+        /** Keeps this pool to the connections it has while the server allows no more. */
+        void shrink(SQLException e) {
+            int open = Math.max(1, ds.getNumActive() + ds.getNumIdle());
+            boolean first = shrunkUntilMillis == 0;
+            shrunkUntilMillis = System.currentTimeMillis() + target.retryInterval() * 1000L;
+            if (ds.getMaxTotal() > open) ds.setMaxTotal(open);
+            if (first) {
+                log.warn("{} {}: server {} accepts no more connections now ({}); this pool keeps to its {} for {} s;"
+                        + " raise the server's max_connections or lower proxymap_sql_pool_max_connections",
+                        driver.kind(), description, name(), message(e), open, target.retryInterval());
+            }
+        }
+
+        void restoreSize() {
+            long until = shrunkUntilMillis;
+            if (until != 0 && System.currentTimeMillis() >= until) {
+                shrunkUntilMillis = 0;
+                ds.setMaxTotal(Math.min(target.poolMax(), budget.max()));
+            }
         }
 
         void markDown(SQLException e) {
             long retry = hosts.size() > 1 ? target.retryInterval() * 1000L : PROBE_MILLIS;
             retryAtMillis = System.currentTimeMillis() + retry;
+            downAtNanos = System.nanoTime();
             State was = state.getAndSet(State.DOWN);
             if (was != State.DOWN) {
-                log.warn("mysql {}: server {} is down: {}; {}", description, name(), message(e),
+                log.warn("{} {}: server {} is down: {}; {}", driver.kind(), description, name(), message(e),
                         hosts.size() > 1 ? "other hosts take its lookups, it is tried again in " + target.retryInterval() + " s"
                                 : "lookups answer RETRY until it is back (probed every second)");
             }
@@ -215,16 +265,28 @@ final class SqlPool implements PooledResource {
      * @throws TableException RETRY when no host could run it
      * @throws QueryFailed when the query itself failed (the host stays up)
      */
-    <T> T run(Work<T> work) throws TableException, QueryFailed {
+    <T> T run(Work<T> work) throws TableException, QueryFailed { return run(work, null); }
+
+    /**
+     * As {@link #run(Work)}; with {@code holds}, a failed query marks the host down for
+     * this table (for {@code retry_interval}) and the next host is tried, as dict_pgsql.c does.
+     */
+    <T> T run(Work<T> work, QueryHolds holds) throws TableException, QueryFailed {
         long deadline = System.nanoTime() + target.queryTimeout().toNanos();
         int[] attempts = new int[hosts.size()];
         int allowed = hosts.size() == 1 ? 2 : 1;
         SQLException last = null;
+        SQLException queryError = null;
+        String queryErrorHost = null;
+        boolean chosen = false;
         while (true) {
-            Host h = choose(attempts, allowed);
+            Host h = choose(attempts, allowed, holds);
             if (h == null) break;
+            chosen = true;
+            h.restoreSize();
             attempts[hosts.indexOf(h)]++;
             Connection c;
+            long borrowedAt = System.nanoTime();
             try {
                 try {
                     c = h.ds.getConnection();
@@ -237,9 +299,16 @@ final class SqlPool implements PooledResource {
                     continue;
                 }
                 if (isCapOrBusy(e)) {
-                    String m = "mysql " + description + ": " + message(e) + capHint(e);
+                    String m = driver.kind() + " " + description + ": " + message(e) + capHint(e);
                     busyLog.warn(description, m + "; lookups answer RETRY meanwhile");
                     throw TableException.retry(m);
+                }
+                if (driver.serverFull(e) && h.connectedWithin(100)) {
+                    // the server is up but allows no more connections: wait for one of ours
+                    h.shrink(e);
+                    attempts[hosts.indexOf(h)]--;
+                    if (System.nanoTime() - deadline < 0) continue;
+                    throw TableException.retry(driver.kind() + " " + description + ": " + message(e));
                 }
                 last = e;
                 h.markDown(e);
@@ -251,27 +320,42 @@ final class SqlPool implements PooledResource {
                 invalidate(h, c);
                 attempts[hosts.indexOf(h)]--;
                 if (System.nanoTime() - deadline < 0) continue;
-                throw TableException.retry("mysql " + description + ": no valid connection within the query timeout");
+                throw TableException.retry(driver.kind() + " " + description + ": no valid connection within the query timeout");
             }
             try (c) {
-                boolean noBackslash = noBackslashEscapes(c);
+                boolean noBackslash = driver.literalBackslashes(c);
                 // statements on the driver's connection: dbcp2's statement wrappers register a
                 // finalizer each (java-stack.md 6.9: pins virtual threads); ours are closed at once
                 T result = work.run(raw(c), noBackslash);
                 if (stamp != null) stamp.touch();
-                h.markUp();
+                h.markUp(borrowedAt);
                 return result;
             } catch (SQLException e) {
-                if (!isConnectionError(e)) {
-                    h.markUp();
-                    throw new QueryFailed(message(e), e);
+                if (!driver.isConnectionError(e)) {
+                    h.markUp(borrowedAt);
+                    if (holds == null || driver.isQueryTimeout(e)) throw new QueryFailed(message(e), e);
+                    holds.hold(hosts.indexOf(h), System.currentTimeMillis() + target.retryInterval() * 1000L);
+                    queryError = e;
+                    queryErrorHost = h.name();
+                    continue;
                 }
                 last = e;
                 h.markDown(e);
             }
         }
-        throw TableException.retry("mysql " + description + ": no database server available"
+        if (queryError != null) throw new QueryFailed("fatal error from host " + queryErrorHost + ": " + message(queryError), queryError);
+        if (!chosen && holds != null && allHeld(holds)) {
+            throw TableException.retry(driver.kind() + " " + description + ": every host is held back for retry_interval ("
+                    + target.retryInterval() + " s) after a failed query of this table");
+        }
+        throw TableException.retry(driver.kind() + " " + description + ": no database server available"
                 + (last != null ? " (" + message(last) + ")" : " (every host is down)"));
+    }
+
+    private boolean allHeld(QueryHolds holds) {
+        long now = System.currentTimeMillis();
+        for (int i = 0; i < hosts.size(); i++) if (!holds.held(i, now)) return false;
+        return true;
     }
 
     private String capHint(SQLException e) {
@@ -280,7 +364,7 @@ final class SqlPool implements PooledResource {
                 : "; raise proxymap_sql_pool_max_connections (" + target.poolMax() + ") if the database allows more";
     }
 
-    private Host choose(int[] attempts, int allowed) {
+    private Host choose(int[] attempts, int allowed, QueryHolds holds) {
         long now = System.currentTimeMillis();
         List<Host> best = new ArrayList<>();
         int bestRank = Integer.MAX_VALUE;
@@ -288,8 +372,8 @@ final class SqlPool implements PooledResource {
             Host h = hosts.get(i);
             if (attempts[i] >= allowed) continue;
             // a single host is retried at once after a failure in this same lookup
-            if (!h.usable(now) && attempts[i] == 0) continue;
-            int rank = (h.spec.unix() ? 0 : 2) + (h.connected() ? 0 : 1);
+            if ((!h.usable(now) || (holds != null && holds.held(i, now))) && attempts[i] == 0) continue;
+            int rank = driver.rank(h.spec, h.connected());
             if (rank < bestRank) {
                 best.clear();
                 bestRank = rank;
@@ -301,7 +385,7 @@ final class SqlPool implements PooledResource {
         Host due = null;
         for (int i = 0; i < hosts.size(); i++) {
             Host h = hosts.get(i);
-            if (attempts[i] > 0) continue;
+            if (attempts[i] > 0 || (holds != null && holds.held(i, now))) continue;
             if (due == null || h.retryAtMillis < due.retryAtMillis) due = h;
         }
         if (due == null) return null;
@@ -359,25 +443,6 @@ final class SqlPool implements PooledResource {
         return false;
     }
 
-    /** Errors that say the connection or server is gone, as opposed to the statement being wrong. */
-    static boolean isConnectionError(SQLException e) {
-        if (e instanceof SQLNonTransientConnectionException || e instanceof SQLTransientConnectionException) return true;
-        String state = e.getSQLState();
-        if (state != null && state.startsWith("08")) return true;
-        int code = e.getErrorCode();
-        // server shutdown in progress, connection killed, read-only/wsrep not ready
-        return code == 1053 || code == 1927 || code == 2006 || code == 2013 || code == 1047;
-    }
-
-    private static boolean noBackslashEscapes(Connection c) {
-        try {
-            org.mariadb.jdbc.Connection mc = c.unwrap(org.mariadb.jdbc.Connection.class);
-            return (mc.getContext().getServerStatus() & org.mariadb.jdbc.util.constants.ServerStatus.NO_BACKSLASH_ESCAPES) != 0;
-        } catch (SQLException | RuntimeException e) {
-            return false;
-        }
-    }
-
     Duration queryTimeout() { return target.queryTimeout(); }
 
     @Override
@@ -405,7 +470,7 @@ final class SqlPool implements PooledResource {
             try {
                 h.ds.close();
             } catch (SQLException e) {
-                log.debug("mysql {}: closing pool for {}: {}", description, h.name(), message(e));
+                log.debug("{} {}: closing pool for {}: {}", driver.kind(), description, h.name(), message(e));
             }
         }
     }

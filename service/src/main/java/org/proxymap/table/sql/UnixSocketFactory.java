@@ -1,19 +1,9 @@
 package org.proxymap.table.sql;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.Channels;
-import java.nio.channels.SocketChannel;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import org.mariadb.jdbc.Configuration;
 import org.mariadb.jdbc.util.ConfigurableSocketFactory;
 
@@ -21,17 +11,10 @@ import org.mariadb.jdbc.util.ConfigurableSocketFactory;
  * {@code unix:/path} hosts for mariadb-java-client without JNA: the driver's own UNIX
  * socket support needs the JNA library, the JDK has had UNIX-domain channels since 16.
  * The driver is told {@code socketFactory=}this class and {@code proxymapUnixSocket=PATH};
- * the socket is connected when created, and a read that blocks longer than the driver's
- * {@code socketTimeout} closes it (channels have no SO_TIMEOUT).
+ * the socket ({@link UnixChannelSocket}) is connected when created.
  */
 public final class UnixSocketFactory extends ConfigurableSocketFactory {
     static final String PATH_OPTION = "proxymapUnixSocket";
-    private static final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "mysql-unix-socket-timeout");
-        t.setDaemon(true);
-        return t;
-    });
-
     private String path;
 
     public UnixSocketFactory() { }
@@ -47,7 +30,7 @@ public final class UnixSocketFactory extends ConfigurableSocketFactory {
     @Override
     public Socket createSocket() throws IOException {
         if (path == null) throw new SocketException("no " + PATH_OPTION + " given for the UNIX socket");
-        return new UnixSocket(path);
+        return new UnixChannelSocket(path);
     }
 
     @Override
@@ -64,75 +47,5 @@ public final class UnixSocketFactory extends ConfigurableSocketFactory {
     @Override
     public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort) throws IOException {
         return createSocket();
-    }
-
-    /** Just enough of java.net.Socket for the driver, over a UNIX-domain channel. */
-    private static final class UnixSocket extends Socket {
-        private final SocketChannel channel;
-        private final InputStream in;
-        private final OutputStream out;
-        private volatile int soTimeout;
-
-        UnixSocket(String path) throws IOException {
-            try {
-                channel = SocketChannel.open(StandardProtocolFamily.UNIX);
-                channel.connect(UnixDomainSocketAddress.of(path));
-            } catch (IOException e) {
-                throw new SocketException("connect to " + path + ": " + e.getMessage());
-            }
-            InputStream raw = Channels.newInputStream(channel);
-            in = new InputStream() {
-                @Override
-                public int read() throws IOException {
-                    byte[] b = new byte[1];
-                    int n = read(b, 0, 1);
-                    return n < 0 ? -1 : b[0] & 0xff;
-                }
-
-                @Override
-                public int read(byte[] b, int off, int len) throws IOException {
-                    int t = soTimeout;
-                    ScheduledFuture<?> f = t > 0 ? timer.schedule(UnixSocket.this::closeQuietly, t, TimeUnit.MILLISECONDS) : null;
-                    try {
-                        return raw.read(b, off, len);
-                    } catch (IOException e) {
-                        if (f != null && f.isDone()) throw new java.net.SocketTimeoutException("read timed out after " + t + " ms");
-                        throw e;
-                    } finally {
-                        if (f != null) f.cancel(false);
-                    }
-                }
-            };
-            out = Channels.newOutputStream(channel);
-        }
-
-        private void closeQuietly() {
-            try {
-                channel.close();
-            } catch (IOException ignored) {
-                // closing after a timeout
-            }
-        }
-
-        @Override public InputStream getInputStream() { return in; }
-        @Override public OutputStream getOutputStream() { return out; }
-        @Override public boolean isConnected() { return true; }
-        // connected when made: a client that connects the socket it was given (UnboundID) changes nothing
-        @Override public void connect(java.net.SocketAddress endpoint) { }
-        @Override public void connect(java.net.SocketAddress endpoint, int timeout) { }
-        @Override public boolean isClosed() { return !channel.isOpen(); }
-        @Override public void close() throws IOException { channel.close(); }
-        @Override public void setSoTimeout(int timeout) { soTimeout = timeout; }
-        @Override public int getSoTimeout() { return soTimeout; }
-        @Override public void setTcpNoDelay(boolean on) { }
-        @Override public void setKeepAlive(boolean on) { }
-        @Override public void setSoLinger(boolean on, int linger) { }
-        @Override public void setReceiveBufferSize(int size) { }
-        @Override public void setSendBufferSize(int size) { }
-        @Override public void setReuseAddress(boolean on) { }
-        @Override public void shutdownInput() throws IOException { channel.shutdownInput(); }
-        @Override public void shutdownOutput() throws IOException { channel.shutdownOutput(); }
-        @Override public InetAddress getInetAddress() { return InetAddress.getLoopbackAddress(); }
-        @Override public InetAddress getLocalAddress() { return InetAddress.getLoopbackAddress(); }
     }
 }

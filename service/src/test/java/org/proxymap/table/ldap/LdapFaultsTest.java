@@ -234,4 +234,17 @@ class LdapFaultsTest {
             assertEquals(0, info.active());
         }
     }
+
+    @Test
+    void keysAreTheClientsBytesUtf8OrNotLookedUp() throws Exception {
+        try (LookupTable t = open(aliases())) {
+            // "jürgen@example.org" as the client sends it: UTF-8 bytes, one ISO-8859-1 char each
+            String utf8 = new String("j\u00fcrgen@example.org".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    java.nio.charset.StandardCharsets.ISO_8859_1);
+            assertEquals(new String("j\u00fcrgen@mail.example.org".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    java.nio.charset.StandardCharsets.ISO_8859_1), t.lookup(utf8), "values are the directory's bytes");
+            // a Latin-1 byte that is not UTF-8: not found, as Postfix skips such keys
+            assertNull(t.lookup("j\u00fcrgen@example.org"));
+        }
+    }
 }
