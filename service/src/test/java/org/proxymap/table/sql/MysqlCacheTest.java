@@ -97,6 +97,25 @@ class MysqlCacheTest {
         }
     }
 
+    /** The general log's last statements, for a failure message. */
+    static String logged() throws Exception {
+        StringBuilder sb = new StringBuilder();
+        try (Connection c = db.connect("pmcache"); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT command_type, CAST(argument AS CHAR) FROM mysql.general_log"
+                     + " ORDER BY event_time DESC LIMIT 8")) {
+            while (rs.next()) sb.append('\n').append(rs.getString(1)).append(": ").append(rs.getString(2));
+        }
+        return sb.toString();
+    }
+
+    static String uncheck() {
+        try {
+            return logged();
+        } catch (Exception e) {
+            return e.toString();
+        }
+    }
+
     static TableCounters counters() {
         return server.registry().handles().stream().filter(h -> h.fullName().equals(table)).findFirst().orElseThrow().counters();
     }
@@ -108,7 +127,7 @@ class MysqlCacheTest {
             assertEquals("v1", lookup("k1").value());
             assertEquals(Status.NOKEY, lookup("absent").status());
         }
-        assertEquals(1, queries("k1"), "hits after the first lookup make no query");
+        assertEquals(1, queries("k1"), () -> "hits after the first lookup make no query; logged: " + uncheck());
         assertEquals(1, queries("absent"), "not found is cached too");
         Thread.sleep(2200);
         assertEquals("v1", lookup("k1").value());
@@ -166,6 +185,7 @@ class MysqlCacheTest {
             assertEquals(Status.RETRY, lookup("late").status(), "a key never seen gets RETRY");
         } finally {
             db.start();
+            db.sql("pmcache", "SET GLOBAL log_output = 'TABLE'", "SET GLOBAL general_log = ON"); // not kept over a restart
         }
         long t0 = System.nanoTime();
         Reply late;
