@@ -18,7 +18,7 @@ import org.proxymap.testing.TestServer;
 /**
  * A rule that backtracks catastrophically on a client-chosen key: without a match budget
  * {@code /^(a{1,30}){1,30}$/} takes 4 s on 22 a's and a '!' on Java's engine and doubles with
- * each further a; with it the rule gives up after {@link MatchBudget#READS} reads, does not
+ * each further a; with it the rule gives up after its budget of key reads, does not
  * match (as PCRE after a match-limit error) and the next rule answers.
  */
 class HostilePatternTest {
