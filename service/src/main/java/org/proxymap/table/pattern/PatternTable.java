@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.function.Consumer;
 import org.proxymap.protocol.DictFlags;
 import org.proxymap.table.LookupTable;
+import org.proxymap.table.WarnOncePerSecond;
 
 /**
  * A regexp: or pcre: table: rules tried in file order, first match wins; a failed IF skips
@@ -18,12 +19,13 @@ final class PatternTable implements LookupTable {
     private final Rule[] rules;
     /** "pcre map NAME" as in Postfix's warnings */
     private final String map;
-    private final Consumer<String> warn;
+    /** a client picks the key: at most one match-limit warning a second */
+    private final WarnOncePerSecond warnings;
 
     PatternTable(List<Rule> rules, String map, Consumer<String> warn) {
         this.rules = rules.toArray(new Rule[0]);
         this.map = map;
-        this.warn = warn;
+        this.warnings = new WarnOncePerSecond(warn);
     }
 
     int size() { return rules.length; }
@@ -52,7 +54,7 @@ final class PatternTable implements LookupTable {
                 }
             } catch (MatchBudget.Exceeded e) {
                 MatchBudget.countExceeded();
-                warn.accept(map + ", line " + rules[i].line() + ": match limit exceeded (key length " + key.length()
+                warnings.warn(map + ", line " + rules[i].line() + ": match limit exceeded (key length " + key.length()
                         + "): rule skipped; rewrite the pattern without nested or adjacent unbounded repeats");
                 if (rules[i] instanceof Rule.If r) {
                     if (r.endif < 0) return null;
