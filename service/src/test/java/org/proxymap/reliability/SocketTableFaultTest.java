@@ -120,7 +120,8 @@ class SocketTableFaultTest {
                 long[] r = broken.get(i).get(30, TimeUnit.SECONDS);
                 String table = TABLES.get(i / 3);
                 assertEquals(2, r[0], table + ": RETRY");
-                assertTrue(r[1] < 7_000, table + ": answered in " + r[1] + " ms (Postfix: at most 2 x 2 s + 1 s)");
+                // Postfix: at most 2 tries x 2 s + 1 s pause; 3 s more for a build machine shared with other builds
+                assertTrue(r[1] < 8_000, table + ": answered in " + r[1] + " ms (Postfix: at most 2 x 2 s + 1 s)");
                 slowest = Math.max(slowest, r[1]);
             }
             assertTrue(worst < 1_000, "texthash lookups while broken tables wait: worst " + worst + " ms");

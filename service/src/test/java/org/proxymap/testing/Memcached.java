@@ -49,6 +49,20 @@ public final class Memcached implements AutoCloseable {
         throw new IOException("memcached did not start: " + last);
     }
 
+    /** A memcached listening only on the UNIX socket {@code socket} (port -1 here). */
+    public static Memcached startUnix(java.nio.file.Path socket) throws IOException, InterruptedException {
+        Require.executable(BINARY);
+        Process p = new ProcessBuilder(BINARY, "-u", "nobody", "-s", socket.toString(), "-a", "0666", "-m", "16")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline && p.isAlive()) {
+            if (java.nio.file.Files.exists(socket)) return new Memcached(-1, p);
+            Thread.sleep(20);
+        }
+        p.destroyForcibly().waitFor();
+        throw new IOException("memcached did not make " + socket);
+    }
+
     /** {@code inet:127.0.0.1:PORT}, as a memcache_table(5) {@code memcache} value. */
     public String endpoint() { return "inet:127.0.0.1:" + port; }
 

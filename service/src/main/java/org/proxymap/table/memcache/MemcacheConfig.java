@@ -17,7 +17,7 @@ import org.proxymap.table.sql.Templates;
  */
 record MemcacheConfig(String name, String memcache, SocketAddress address, String backup, String keyFormat,
                       Templates keyTemplate, String domain, int ttl, int flags, int timeoutSeconds, int maxTry,
-                      int retryPauseSeconds, int lineSizeLimit, int dataSizeLimit) {
+                      int retryPauseSeconds, int lineSizeLimit, int dataSizeLimit, String keyDigest, String keyDigestWhere) {
     static final String DEFAULT_MEMCACHE = "inet:localhost:11211";
     /** what {@code timeout = 0} (no limit in Postfix) means here: a server that never answers must not hold a lookup forever */
     static final int NO_TIMEOUT_SECONDS = 100;
@@ -47,7 +47,8 @@ record MemcacheConfig(String name, String memcache, SocketAddress address, Strin
                     + "; use inet:host:port, inet:[ipv6]:port or unix:/path/name");
         }
         return new MemcacheConfig(name, memcache, address, p.strOrNull("backup"), keyFormat, t, p.str("domain", "", 0),
-                ttl, flags, timeout == 0 ? NO_TIMEOUT_SECONDS : timeout, maxTry, pause, line, data);
+                ttl, flags, timeout == 0 ? NO_TIMEOUT_SECONDS : timeout, maxTry, pause, line, data,
+                p.strOrNull("key_digest"), p.where("key_digest"));
     }
 
     /** {@code inet:host:port}, {@code inet:[v6]:port} or {@code unix:/path}, as Postfix's auto_clnt takes them. */

@@ -109,6 +109,42 @@ class MemcacheTableTest {
     }
 
     @Test
+    void unixSocketEndpoint() throws Exception {
+        Path sock = Files.createTempDirectory(Path.of("/tmp"), "mcsock").resolve("mc.sock");
+        Files.setPosixFilePermissions(sock.getParent(), java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        try (Memcached unix = Memcached.startUnix(sock);
+             LookupTable w = type.open(cf("memcache = unix:" + sock + "\n"), rw);
+             LookupTable r = type.open(cf("memcache = unix:" + sock + "\n"), ro)) {
+            w.update("dave@example.com", "over-unix");
+            assertEquals("over-unix", r.lookup("dave@example.com"));
+            assertNull(mc.get("dave@example.com"), "not the TCP memcached");
+        } finally {
+            org.proxymap.testing.Trees.delete(sock.getParent());
+        }
+    }
+
+    @Test
+    void writableBackupGetsUpdatesDeletesAndServesSequence() throws Exception {
+        Path lmdb = dir.resolve("cache");
+        String f = cf("memcache = " + mc.endpoint() + "\nbackup = proxy:lmdb:" + lmdb + "\n");
+        try (LookupTable t = type.open(f, rw)) {
+            t.update("erin@example.com", "erin-value");
+            assertEquals("erin-value", mc.get("erin@example.com"), "memcache first");
+            mc.call("delete erin@example.com");
+            assertEquals("erin-value", t.lookup("erin@example.com"), "then the backup, written back");
+            assertEquals("erin-value", mc.get("erin@example.com"));
+            var it = t.entries();
+            assertTrue(it.hasNext());
+            assertEquals("erin@example.com", it.next().getKey(), "sequence is the backup's");
+            assertTrue(t.delete("erin@example.com"));
+            assertNull(mc.get("erin@example.com"));
+            assertFalse(t.delete("erin@example.com"), "the backup's answer wins");
+            assertNull(t.lookup("erin@example.com"));
+        }
+        assertTrue(Files.exists(Path.of(lmdb + ".lmdb")), "the backup is a real lmdb file");
+    }
+
+    @Test
     void domainFilter() throws Exception {
         mc.set("a@example.com", "in");
         mc.set("a@other.example", "out");
@@ -149,6 +185,19 @@ class MemcacheTableTest {
                 assertEquals(2, h.connections.get(), mode + ": max_try 2, reconnecting after each failure");
             }
         }
+    }
+
+    @Test
+    void reloadSeesTheDefinitionAndTheBackupChange() throws Exception {
+        Path backup = backupFile();
+        String f = cf("memcache = " + mc.endpoint() + "\nbackup = proxy:texthash:" + backup + "\n");
+        String before = type.fingerprint(f, ro);
+        assertEquals(before, type.fingerprint(f, ro));
+        Files.writeString(backup, "new@example.com new\n");
+        String afterBackup = type.fingerprint(f, ro);
+        assertTrue(!afterBackup.equals(before), "a changed backup file re-opens the table");
+        Files.writeString(Path.of(f), "memcache = " + mc.endpoint() + "\nttl = 5\nbackup = proxy:texthash:" + backup + "\n");
+        assertTrue(!type.fingerprint(f, ro).equals(afterBackup), "a changed .cf re-opens the table");
     }
 
     @Test

@@ -197,6 +197,18 @@ class SqliteTableTest {
     }
 
     @Test
+    void reloadSeesTheDefinitionAndTheDatabaseAppear() throws Exception {
+        Path later = dir.resolve("later.sqlite");
+        Path f = Files.writeString(dir.resolve("later.cf"), "dbpath = " + later + "\nquery = SELECT 1\n");
+        String before = type.fingerprint(f.toString(), ro);
+        sqlite3(later, "CREATE TABLE x (a TEXT);");
+        String after = type.fingerprint(f.toString(), ro);
+        assertTrue(!after.equals(before), "a database that appears re-opens a surrogate");
+        Files.writeString(f, "dbpath = " + later + "\nquery = SELECT 2\n");
+        assertTrue(!type.fingerprint(f.toString(), ro).equals(after), "a changed .cf re-opens the table");
+    }
+
+    @Test
     void checkNamesFileAndLine() throws Exception {
         Path f = Files.writeString(dir.resolve("bad.cf"), "# a comment\nquery = SELECT '%x'\n");
         List<String> p = type.check(f.toString(), ro);

@@ -1,0 +1,142 @@
+package org.proxymap.table.file;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.proxymap.protocol.AttrList;
+import org.proxymap.table.LookupTable;
+import org.proxymap.table.OpenContext;
+import org.proxymap.testing.TestServer;
+import org.proxymap.testing.WireClient;
+
+/**
+ * btree: files changing under a serving server: postmap rebuilds the file in place while
+ * clients look keys up through the socket; and a writer process killed with SIGKILL in the
+ * middle of a stream of updates.
+ */
+class BerkeleyDbLiveTest {
+    private static final int KEYS = 2000;
+
+    private static String generation(int g) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < KEYS; i++) sb.append("key").append(i).append("@example.com\tg").append(g).append("-").append(i).append('\n');
+        return sb.toString();
+    }
+
+    /** Every answer is the key's value in one generation, and no client goes back a generation. */
+    @Test
+    void rebuildsUnderLoadNeverGiveAWrongAnswer() throws Exception {
+        Postmap postmap = Postmap.create();
+        Path dir = TestServer.newConfig("proxy_read_maps = proxy:btree:${config_directory}/live");
+        Path src = dir.resolve("etc/live");
+        Files.writeString(src, generation(0));
+        assertEquals(0, postmap.run("", "btree:" + src).exit());
+        String table = "btree:" + src;
+        int generations = 6;
+        try (TestServer s = TestServer.start(dir)) {
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicLong lookups = new AtomicLong();
+            List<String> wrong = Collections.synchronizedList(new ArrayList<>());
+            int[] lastSeen = new int[4];
+            List<Thread> clients = new ArrayList<>();
+            for (int c = 0; c < 4; c++) {
+                int id = c;
+                clients.add(Thread.ofPlatform().start(() -> {
+                    int newest = 0;
+                    try (WireClient w = WireClient.connect(s.proxymap())) {
+                        for (int n = 0; !stop.get(); n++) {
+                            int i = (n * 7919 + id) % KEYS;
+                            String r = WireClient.escaped(w.call("request", "lookup", "table", table, "flags", "64",
+                                    "key", "key" + i + "@example.com"));
+                            lookups.incrementAndGet();
+                            String prefix = "status\\00\\0value\\0g";
+                            if (!r.startsWith(prefix) || !r.endsWith("-" + i + "\\0\\0")) {
+                                wrong.add("key" + i + ": " + r);
+                                continue;
+                            }
+                            int g = Integer.parseInt(r.substring(prefix.length(), r.indexOf('-', prefix.length())));
+                            if (g < newest) wrong.add("client " + id + " went back from generation " + newest + " to " + g);
+                            newest = Math.max(newest, g);
+                            lastSeen[id] = newest;
+                        }
+                    } catch (Exception e) {
+                        wrong.add(e.toString());
+                    }
+                }));
+            }
+            for (int g = 1; g < generations; g++) {
+                Thread.sleep(300);
+                Files.writeString(src, generation(g));
+                Postmap.Result r = postmap.run("", "btree:" + src); // rewrites live.db in place under flock
+                assertEquals(0, r.exit(), r.stderr());
+            }
+            long rebuilt = System.nanoTime();
+            while (System.nanoTime() - rebuilt < TimeUnit.SECONDS.toNanos(1)) {
+                boolean all = true;
+                for (int v : lastSeen) all &= v == generations - 1;
+                if (all) break;
+                Thread.sleep(10);
+            }
+            long seenAfterMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - rebuilt);
+            stop.set(true);
+            for (Thread t : clients) t.join();
+            System.out.println("rebuild under load: " + lookups.get() + " lookups, " + (generations - 1)
+                    + " rebuilds, last one seen by every client after " + seenAfterMs + " ms");
+            assertEquals(List.of(), wrong.subList(0, Math.min(10, wrong.size())));
+            for (int v : lastSeen) assertEquals(generations - 1, v, "a client never saw the last generation");
+            assertTrue(lookups.get() > 1000, "lookups " + lookups.get());
+        }
+    }
+
+    /** The child of {@link #killedWriterLosesNoAcknowledgedUpdate}: updates a btree file, printing each key once it returned. */
+    public static void main(String[] args) throws Exception {
+        try (LookupTable t = new BerkeleyDbType.Btree().open(args[0], new OpenContext(true, 0, k -> null, null))) {
+            for (int i = 0; ; i++) {
+                t.update("client" + i + "@example.com", i + ":" + System.nanoTime() + ":0:ok");
+                System.out.println(i);
+                System.out.flush();
+            }
+        }
+    }
+
+    @Test
+    void killedWriterLosesNoAcknowledgedUpdate() throws Exception {
+        Postmap postmap = Postmap.create();
+        Path map = postmap.config().resolve("cache");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                BerkeleyDbLiveTest.class.getName(), map.toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Set<String> acknowledged = new HashSet<>();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = out.readLine()) != null && acknowledged.size() < 400) acknowledged.add(line);
+            p.destroyForcibly(); // SIGKILL in the middle of the stream: what we read is what was acknowledged
+            assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+        }
+        assertTrue(acknowledged.size() >= 400, "acknowledged " + acknowledged.size());
+        Postmap.Result seq = postmap.run("", "-s", "btree:" + map);
+        assertEquals(0, seq.exit(), seq.stderr());
+        Set<String> inFile = new HashSet<>();
+        for (String l : seq.stdout().split("\n")) {
+            if (l.startsWith("client")) inFile.add(l.substring("client".length(), l.indexOf('@')));
+        }
+        Set<String> lost = new HashSet<>(acknowledged);
+        lost.removeAll(inFile);
+        System.out.println("kill -9: " + acknowledged.size() + " acknowledged updates, " + inFile.size() + " in the file");
+        assertEquals(Set.of(), lost);
+    }
+}
