@@ -1,7 +1,7 @@
 package org.proxymap.daemon;
 
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -13,6 +13,7 @@ import org.apache.logging.log4j.Logger;
 import org.proxymap.config.ConfigException;
 import org.proxymap.config.ServiceConfig;
 import org.proxymap.config.Setting;
+import org.proxymap.management.Management;
 import org.proxymap.server.ProxymapServer;
 import org.proxymap.systemd.SystemdNotify;
 import org.proxymap.table.TableRegistry;
@@ -123,7 +124,7 @@ public final class ProxymapDaemon implements Daemon, DaemonUserSignal {
     private Path configDirectory = Path.of("/etc/postfix");
     private ProxymapServer server;
     private Reloader reloader;
-    private org.proxymap.management.Management management;
+    private Management management;
     private boolean underJsvc;
     private SystemdNotify systemd = SystemdNotify.fromEnvironment(false);
 
@@ -168,8 +169,8 @@ public final class ProxymapDaemon implements Daemon, DaemonUserSignal {
         reloader = new Reloader(config.configDirectory(), server);
         reloader.onReload(r -> systemd.send("STATUS=" + status(r.generation(), r.ok() ? null : r.message())));
         try {
-            management = org.proxymap.management.Management.create(config, server, reloader, version(),
-                    java.lang.management.ManagementFactory.getPlatformMBeanServer());
+            management = Management.create(config, server, reloader, version(),
+                    ManagementFactory.getPlatformMBeanServer());
         } catch (ConfigException e) {
             log.fatal(e.getMessage());
             server.close();
@@ -230,7 +231,7 @@ public final class ProxymapDaemon implements Daemon, DaemonUserSignal {
 
     public Reloader reloader() { return reloader; }
 
-    public org.proxymap.management.Management management() { return management; }
+    public Management management() { return management; }
 
     static String version() {
         return org.proxymap.jmx.Version.get();

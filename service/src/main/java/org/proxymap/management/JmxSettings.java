@@ -8,7 +8,7 @@ import org.proxymap.config.ServiceConfig;
 import org.proxymap.config.Setting;
 
 /**
- * The remote JMX settings from proxymap.cf.
+ * The remote JMX settings from proxymap.cf (parsed and checked at load, see {@link Setting}).
  *
  * @param port 0 when remote JMX is off
  * @param tlsKeystore null: no TLS
@@ -22,22 +22,8 @@ public record JmxSettings(int port, String address, Path passwordFile, Path acce
     public boolean tls() { return tlsKeystore != null; }
 
     public static JmxSettings from(ServiceConfig c) throws ConfigException {
-        String portText = c.value(Setting.JMX_PORT.key());
-        int port;
-        try {
-            port = Integer.parseInt(portText.trim());
-        } catch (NumberFormatException e) {
-            port = -1;
-        }
-        if (port < 0 || port > 65535) {
-            throw new ConfigException(c.where(Setting.JMX_PORT.key()) + ": " + Setting.JMX_PORT.key() + " = " + portText
-                    + ": expected a TCP port from 1 to 65535, or 0 to keep remote JMX off");
-        }
-        String address = c.value(Setting.JMX_ADDRESS.key()).trim();
-        if (address.isEmpty()) {
-            throw new ConfigException(c.where(Setting.JMX_ADDRESS.key()) + ": " + Setting.JMX_ADDRESS.key()
-                    + " must not be empty; use 127.0.0.1 (the default) for local access only");
-        }
+        int port = c.get(Setting.JMX_PORT); // parsed and range-checked at load
+        String address = c.get(Setting.JMX_ADDRESS);
         Path keystore = path(c, Setting.JMX_TLS_KEYSTORE);
         Path keystorePassword = path(c, Setting.JMX_TLS_KEYSTORE_PASSWORD_FILE);
         if (keystore != null && keystorePassword == null) {
@@ -50,8 +36,8 @@ public record JmxSettings(int port, String address, Path passwordFile, Path acce
                     + Setting.JMX_TLS_KEYSTORE.key() + " and " + Setting.JMX_TLS_KEYSTORE_PASSWORD_FILE.key()
                     + ", or keep 127.0.0.1 and tunnel (ssh -L " + port + ":127.0.0.1:" + port + ")");
         }
-        return new JmxSettings(port, address, Path.of(c.value(Setting.JMX_PASSWORD_FILE.key()).trim()),
-                Path.of(c.value(Setting.JMX_ACCESS_FILE.key()).trim()), keystore, keystorePassword,
+        return new JmxSettings(port, address, c.get(Setting.JMX_PASSWORD_FILE), c.get(Setting.JMX_ACCESS_FILE), keystore,
+                keystorePassword,
                 path(c, Setting.JMX_TLS_CLIENT_TRUSTSTORE));
     }
 

@@ -14,7 +14,6 @@ import org.apache.logging.log4j.Logger;
 import org.proxymap.config.ConfigException;
 import org.proxymap.config.ServiceConfig;
 import org.proxymap.config.Setting;
-import org.proxymap.daemon.Reloader;
 import org.proxymap.jmx.ObjectNames;
 import org.proxymap.jmx.PoolsMXBean;
 import org.proxymap.jmx.ReloadMXBean;
@@ -49,7 +48,7 @@ public final class Management implements AutoCloseable {
      *
      * @throws ConfigException a JMX setting or the password or access file is wrong
      */
-    public static Management create(ServiceConfig config, ProxymapServer server, Reloader reloader, String version,
+    public static Management create(ServiceConfig config, ProxymapServer server, ReloadControl reloader, String version,
                                     MBeanServer mbeans) throws ConfigException {
         JmxSettings settings = JmxSettings.from(config);
         JmxConnector connector = settings.enabled() ? JmxConnector.create(settings, mbeans) : null;

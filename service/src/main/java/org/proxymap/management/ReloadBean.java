@@ -1,18 +1,16 @@
 package org.proxymap.management;
 
-import org.proxymap.daemon.ConfigChecker;
-import org.proxymap.daemon.Reloader;
 import org.proxymap.jmx.CheckReport;
 import org.proxymap.jmx.ReloadMXBean;
 import org.proxymap.jmx.ReloadResult;
 import org.proxymap.server.ProxymapServer;
 
-/** {@link ReloadMXBean} over the daemon's {@link Reloader} (shared with SIGUSR2). */
+/** {@link ReloadMXBean} over the daemon's {@link ReloadControl} (the reload SIGUSR2 runs too). */
 final class ReloadBean implements ReloadMXBean {
     private final ProxymapServer server;
-    private final Reloader reloader;
+    private final ReloadControl reloader;
 
-    ReloadBean(ProxymapServer server, Reloader reloader) {
+    ReloadBean(ProxymapServer server, ReloadControl reloader) {
         this.server = server;
         this.reloader = reloader;
     }
@@ -29,7 +27,7 @@ final class ReloadBean implements ReloadMXBean {
                     java.util.List.of());
         }
         try {
-            return ConfigChecker.check(reloader.configDirectory());
+            return reloader.check();
         } finally {
             checking.release();
         }
