@@ -53,6 +53,14 @@ public final class ServiceConfig {
     public final boolean configAsRetry;
     public final int platformThreads;
     public final int busyPollMicros;
+    /** Tables whose lookups are cached ({@code type:name}), each approved for reading or writing. */
+    public final java.util.Set<String> cacheMaps;
+    public final Duration cacheTtl;
+    public final Duration cacheNegativeTtl;
+    public final Duration cacheStaleTtl;
+    public final int cacheMaxEntries;
+    /** proxymap_sql_query_timeout: also how long a lookup waits for another's query of the same key. */
+    public final Duration queryTimeout;
 
     private ServiceConfig(Path dir, MainCf mainCf, MainCf proxymapCf) throws ConfigException {
         this.configDirectory = dir;
@@ -92,6 +100,32 @@ public final class ServiceConfig {
         configAsRetry = get(Setting.CONFIG_AS_RETRY);
         platformThreads = get(Setting.PLATFORM_THREADS);
         busyPollMicros = get(Setting.BUSY_POLL_MICROSECONDS);
+        cacheMaps = cacheMaps();
+        cacheTtl = get(Setting.CACHE_TTL);
+        cacheNegativeTtl = get(Setting.CACHE_NEGATIVE_TTL);
+        cacheStaleTtl = get(Setting.CACHE_STALE_TTL);
+        cacheMaxEntries = get(Setting.CACHE_MAX_ENTRIES);
+        queryTimeout = get(Setting.SQL_QUERY_TIMEOUT);
+    }
+
+    /**
+     * {@code proxymap_cache_maps}: every name must be one the service serves, so a misspelling
+     * is an error here rather than a table silently left uncached.
+     */
+    private java.util.Set<String> cacheMaps() throws ConfigException {
+        String key = Setting.CACHE_MAPS.key();
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        for (String token : value(key).split("[\\s,]+")) {
+            if (token.isEmpty()) continue;
+            String name = AllowList.stripProxy(token);
+            if (!readMaps.allows(name) && !writeMaps.allows(name)) {
+                throw new ConfigException(where(key) + ": " + key + ": " + token
+                        + " is not approved in proxy_read_maps or proxy_write_maps; list a table the service serves,"
+                        + " as type:name exactly as it follows proxy: there");
+            }
+            out.add(name);
+        }
+        return java.util.Set.copyOf(out);
     }
 
     /** Names used as $name in either file: user-defined parameters, as postconf counts them. */

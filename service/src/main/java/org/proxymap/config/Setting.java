@@ -52,7 +52,7 @@ public enum Setting {
     JMX_PASSWORD_FILE("proxymap_jmx_password_file", "${config_directory}/proxymap-jmx.password", Values::path,
             "JMX users, `user password` per line, mode 0600"),
     JMX_ACCESS_FILE("proxymap_jmx_access_file", "${config_directory}/proxymap-jmx.access", Values::path,
-            "JMX roles, `user readonly` or `user readwrite` per line"),
+            "JMX roles, `user readonly`, `user readwrite` or `user jvm-admin` per line, mode 0644 at most"),
     JMX_TLS_KEYSTORE("proxymap_jmx_tls_keystore", "",
             "PKCS12 key store with the JMX connector's private key and certificate: registry and connector then speak TLS only (required when proxymap_jmx_address is not a loopback address). Empty: no TLS."),
     JMX_TLS_KEYSTORE_PASSWORD_FILE("proxymap_jmx_tls_keystore_password_file", "",
@@ -64,7 +64,17 @@ public enum Setting {
     POSTFIX_VERSION("proxymap_postfix_version", "auto",
             "The Postfix version whose proxymap this service stands in for (`3.7`, `3.11.6`, ...): 3.11 and later approve more tables (see Allow-list). `auto`: what the installed Postfix reports (`postconf -d -h mail_version`, asked again when postconf changes), else 3.7 with a warning"),
     BUSY_POLL_MICROSECONDS("proxymap_busy_poll_microseconds", "50", v -> Values.integer(v, 0),
-            "After a reply, poll the connection this long for the client's next request before blocking: a burst of lookups skips a sleep and a wake-up per request (see Performance). Polls only while at most half the cores' number of connections are active, so a busy server spends no CPU on it. 0: always block");
+            "After a reply, poll the connection this long for the client's next request before blocking: a burst of lookups skips a sleep and a wake-up per request (see Performance). Polls only while at most half the cores' number of connections are active, so a busy server spends no CPU on it. 0: always block"),
+    CACHE_MAPS("proxymap_cache_maps", "",
+            "Tables whose lookups are cached (names as they follow `proxy:`, each approved in `proxy_read_maps` or `proxy_write_maps`), separated by commas or spaces; see Cache. Empty: nothing is cached"),
+    CACHE_TTL("proxymap_cache_ttl", "60s", v -> Values.time(v, 's'),
+            "How long a cached value that was found answers without asking the table again"),
+    CACHE_NEGATIVE_TTL("proxymap_cache_negative_ttl", "10s", v -> Values.time(v, 's'),
+            "The same for a key that was not found"),
+    CACHE_STALE_TTL("proxymap_cache_stale_ttl", "1h", v -> Values.time(v, 's'),
+            "How long past its TTL a cached answer may still answer while the table answers RETRY (database down, timeout, pool exhausted); 0s: never serve stale answers"),
+    CACHE_MAX_ENTRIES("proxymap_cache_max_entries", "100000", v -> Values.integer(v, 1),
+            "Cached answers, all cached tables together; the least used are evicted first");
 
     /** Turns a value into the setting's type; throws IllegalArgumentException saying what is wrong and how to write it. */
     @FunctionalInterface

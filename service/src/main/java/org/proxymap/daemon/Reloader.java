@@ -71,6 +71,7 @@ public final class Reloader implements ReloadControl {
             server.registry().retire(h -> h.isSurrogate()
                     || !(h.writable() ? next.writeMaps : next.readMaps).allows(h.fullName())
                     || !Objects.equals(before.get(h.fullName()), nextPrints.get(h.fullName())));
+            server.dispatcher().retainCached(next);
             fingerprints = nextPrints;
             long gen = server.state().generation();
             result = new ReloadResult(true, "ok", gen, (System.nanoTime() - start) / 1_000_000, System.currentTimeMillis());

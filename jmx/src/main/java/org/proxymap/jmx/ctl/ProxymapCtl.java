@@ -42,6 +42,7 @@ import org.proxymap.jmx.TablesMXBean;
  *   tables            every open table with its counters
  *   table NAME        one table's instances (NAME is type:name); not open: exit 1
  *   query TABLE KEY   look KEY up as a proxymap client would; prints the value; not found: exit 1
+ *   cache-drop TABLE [KEY]  drop TABLE's cached answers (proxymap_cache_maps), or only KEY's
  *
  * OPTIONS
  *   -c DIR              take proxymap_jmx_address, proxymap_jmx_port and
@@ -67,7 +68,7 @@ public final class ProxymapCtl {
     private static final String USAGE_TEXT = """
             usage: proxymapctl [-c DIR | --jmx HOST:PORT] [--user NAME] [--password-file FILE] [--json]
                                [--tls] [--truststore FILE] [--keystore FILE --keystore-password-file FILE] COMMAND
-              commands: reload | check | stats | tables | table NAME | query TABLE KEY
+              commands: reload | check | stats | tables | table NAME | query TABLE KEY | cache-drop TABLE [KEY]
               exit: 0 ok, 1 operation failed, 2 usage, 3 cannot connect or authenticate""";
 
     /** A failure with the exit status it maps to. */
@@ -142,8 +143,12 @@ public final class ProxymapCtl {
             case "reload", "check", "stats", "tables" -> 0;
             case "table" -> 1;
             case "query" -> 2;
+            case "cache-drop" -> command.size() == 3 ? 2 : 1;
             default -> throw new Failure(USAGE, "unknown command " + command.get(0));
         };
+        if (command.get(0).equals("cache-drop") && command.size() > 3) {
+            throw new Failure(USAGE, "cache-drop takes TABLE and an optional KEY");
+        }
         if (command.size() != arity + 1) {
             throw new Failure(USAGE, command.get(0) + " takes " + arity + " argument" + (arity == 1 ? "" : "s"));
         }
@@ -337,6 +342,14 @@ public final class ProxymapCtl {
                     }
                 }
                 return tables.isEmpty() ? FAILED : OK;
+            }
+            case "cache-drop" -> {
+                String key = command.size() > 2 ? command.get(2) : null;
+                int dropped = proxy(c, ObjectNames.TABLES, TablesMXBean.class).cacheDrop(command.get(1), key);
+                if (json) out.println(Json.write(Map.of("table", command.get(1), "dropped", dropped)));
+                else out.println("dropped " + dropped + " cached answer" + (dropped == 1 ? "" : "s") + " of " + command.get(1)
+                        + (key == null ? "" : " for key " + key));
+                return OK;
             }
             default -> {
                 LookupResult r = proxy(c, ObjectNames.TABLES, TablesMXBean.class).lookup(command.get(1), command.get(2));
