@@ -25,9 +25,15 @@ package org.proxymap.jmx;
  * @param latencyP50Micros median time per operation, microseconds (log-linear histogram, 12.5 % resolution)
  * @param latencyP99Micros 99th percentile, microseconds
  * @param latencyMaxMicros slowest operation, microseconds
+ * @param cacheHits        lookups the cache answered without asking the table (proxymap_cache_maps)
+ * @param cacheMisses      lookups the cache passed on to the table
+ * @param cacheStaleServed lookups answered by an expired cached answer while the table answered RETRY
+ * @param cacheCoalesced   lookups that waited for the same key's lookup already running
+ * @param cacheEntries     answers cached for this instance now
  */
 public record TableInfo(String name, String type, boolean writable, int instanceFlags, long openedMillis,
                         boolean available, long lookups, long hits, long misses, long errors, long retries,
                         long updates, long deletes, long denials, String lastError, long lastErrorMillis,
-                        double latencyP50Micros, double latencyP99Micros, double latencyMaxMicros) {
+                        double latencyP50Micros, double latencyP99Micros, double latencyMaxMicros,
+                        long cacheHits, long cacheMisses, long cacheStaleServed, long cacheCoalesced, long cacheEntries) {
 }

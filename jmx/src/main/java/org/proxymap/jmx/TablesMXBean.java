@@ -28,4 +28,14 @@ public interface TablesMXBean {
      * @param table {@code type:name}, with or without {@code proxy:}
      */
     LookupResult lookup(String table, String key);
+
+    /**
+     * Drops the cached answers of {@code table} (proxymap_cache_maps), every instance, or only
+     * those of {@code key} when it is not null or empty: the next lookup asks the table.
+     * Needs the readwrite role.
+     *
+     * @param table {@code type:name}, with or without {@code proxy:}
+     * @return how many answers were dropped
+     */
+    int cacheDrop(String table, String key);
 }

@@ -32,6 +32,7 @@ public final class ServiceConfig {
     private final MainCf proxymapCf;
     private final Map<String, String> expanded = new java.util.concurrent.ConcurrentHashMap<>();
     private final List<String> warnings = new ArrayList<>();
+    private final Map<Setting, Object> settings = new java.util.EnumMap<>(Setting.class);
 
     public final Path queueDirectory;
     public final String proxymapServiceName;
@@ -52,6 +53,14 @@ public final class ServiceConfig {
     public final boolean configAsRetry;
     public final int platformThreads;
     public final int busyPollMicros;
+    /** Tables whose lookups are cached ({@code type:name}), each approved for reading or writing. */
+    public final java.util.Set<String> cacheMaps;
+    public final Duration cacheTtl;
+    public final Duration cacheNegativeTtl;
+    public final Duration cacheStaleTtl;
+    public final int cacheMaxEntries;
+    /** proxymap_sql_query_timeout: also how long a lookup waits for another's query of the same key. */
+    public final Duration queryTimeout;
 
     private ServiceConfig(Path dir, MainCf mainCf, MainCf proxymapCf) throws ConfigException {
         this.configDirectory = dir;
@@ -78,18 +87,45 @@ public final class ServiceConfig {
                 new AllowList.Rules(postfixVersion.allowList311(), classes, w -> warnings.add("proxy_read_maps: " + w)));
         writeMaps = AllowList.parse(value("proxy_write_maps"),
                 new AllowList.Rules(postfixVersion.allowList311(), null, w -> warnings.add("proxy_write_maps: " + w)));
-        announceProtocol = typed(Setting.PROTOCOL_ANNOUNCEMENT, Values::bool);
-        requestDeadline = typed(Setting.REQUEST_DEADLINE, v -> Values.time(v, 's'));
-        idleTimeout = typed(Setting.IDLE_TIMEOUT, v -> Values.time(v, 's'));
-        maxAttributes = typed(Setting.MAX_ATTRIBUTES, v -> Values.integer(v, 8));
-        maxAttributeSize = typed(Setting.MAX_ATTRIBUTE_SIZE, v -> Values.integer(v, 1024));
-        listenBacklog = typed(Setting.LISTEN_BACKLOG, v -> Values.integer(v, 1));
-        socketMode = typed(Setting.SOCKET_MODE, Values::octal);
-        maxConnections = typed(Setting.MAX_CONNECTIONS, v -> Values.integer(v, 1));
-        shutdownGrace = typed(Setting.SHUTDOWN_GRACE, v -> Values.time(v, 's'));
-        configAsRetry = typed(Setting.CONFIG_AS_RETRY, Values::bool);
-        platformThreads = typed(Setting.PLATFORM_THREADS, v -> Values.integer(v, 0));
-        busyPollMicros = typed(Setting.BUSY_POLL_MICROSECONDS, v -> Values.integer(v, 0));
+        for (Setting st : Setting.values()) settings.put(st, typed(st));
+        announceProtocol = get(Setting.PROTOCOL_ANNOUNCEMENT);
+        requestDeadline = get(Setting.REQUEST_DEADLINE);
+        idleTimeout = get(Setting.IDLE_TIMEOUT);
+        maxAttributes = get(Setting.MAX_ATTRIBUTES);
+        maxAttributeSize = get(Setting.MAX_ATTRIBUTE_SIZE);
+        listenBacklog = get(Setting.LISTEN_BACKLOG);
+        socketMode = get(Setting.SOCKET_MODE);
+        maxConnections = get(Setting.MAX_CONNECTIONS);
+        shutdownGrace = get(Setting.SHUTDOWN_GRACE);
+        configAsRetry = get(Setting.CONFIG_AS_RETRY);
+        platformThreads = get(Setting.PLATFORM_THREADS);
+        busyPollMicros = get(Setting.BUSY_POLL_MICROSECONDS);
+        cacheMaps = cacheMaps();
+        cacheTtl = get(Setting.CACHE_TTL);
+        cacheNegativeTtl = get(Setting.CACHE_NEGATIVE_TTL);
+        cacheStaleTtl = get(Setting.CACHE_STALE_TTL);
+        cacheMaxEntries = get(Setting.CACHE_MAX_ENTRIES);
+        queryTimeout = get(Setting.SQL_QUERY_TIMEOUT);
+    }
+
+    /**
+     * {@code proxymap_cache_maps}: every name must be one the service serves, so a misspelling
+     * is an error here rather than a table silently left uncached.
+     */
+    private java.util.Set<String> cacheMaps() throws ConfigException {
+        String key = Setting.CACHE_MAPS.key();
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        for (String token : value(key).split("[\\s,]+")) {
+            if (token.isEmpty()) continue;
+            String name = AllowList.stripProxy(token);
+            if (!readMaps.allows(name) && !writeMaps.allows(name)) {
+                throw new ConfigException(where(key) + ": " + key + ": " + token
+                        + " is not approved in proxy_read_maps or proxy_write_maps; list a table the service serves,"
+                        + " as type:name exactly as it follows proxy: there");
+            }
+            out.add(name);
+        }
+        return java.util.Set.copyOf(out);
     }
 
     /** Names used as $name in either file: user-defined parameters, as postconf counts them. */
@@ -267,16 +303,18 @@ public final class ServiceConfig {
         return v;
     }
 
-    private interface Parser<T> { T parse(String v) throws IllegalArgumentException; }
-
-    private <T> T typed(Setting s, Parser<T> parser) throws ConfigException {
+    private Object typed(Setting s) throws ConfigException {
         String v = value(s.key());
         try {
-            return parser.parse(v);
+            return s.parse(v);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(where(s.key()) + ": " + s.key() + " = " + v + ": " + e.getMessage());
         }
     }
+
+    /** The value of setting {@code s}, parsed at load, in the type its parser gives. */
+    @SuppressWarnings("unchecked")
+    public <T> T get(Setting s) { return (T) settings.get(s); }
 
     public Path configDirectory() { return configDirectory; }
 

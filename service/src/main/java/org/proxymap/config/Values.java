@@ -79,4 +79,32 @@ public final class Values {
             throw new IllegalArgumentException("bad file mode \"" + value + "\"; use octal, e.g. 0666");
         }
     }
+
+    /** A TCP port, or 0 to keep {@code what} off. */
+    public static int port(String value, String what) throws IllegalArgumentException {
+        int n;
+        try {
+            n = Integer.parseInt(value.strip());
+        } catch (NumberFormatException e) {
+            n = -1;
+        }
+        if (n < 0 || n > 65535) throw new IllegalArgumentException("expected a TCP port from 1 to 65535, or 0 to keep " + what + " off");
+        return n;
+    }
+
+    /** Any text but the empty one (surrounding space dropped); {@code hint} says what to write. */
+    public static String nonEmpty(String value, String hint) throws IllegalArgumentException {
+        String v = value.strip();
+        if (v.isEmpty()) throw new IllegalArgumentException("must not be empty; " + hint);
+        return v;
+    }
+
+    /** A file name (surrounding space dropped). */
+    public static java.nio.file.Path path(String value) throws IllegalArgumentException {
+        try {
+            return java.nio.file.Path.of(value.strip());
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new IllegalArgumentException("bad file name: " + e.getMessage());
+        }
+    }
 }

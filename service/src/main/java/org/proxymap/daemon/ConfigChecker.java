@@ -10,6 +10,7 @@ import org.proxymap.config.ServiceConfig;
 import org.proxymap.jmx.CheckReport;
 import org.proxymap.table.OpenContext;
 import org.proxymap.table.SharedResources;
+import org.proxymap.table.TableName;
 import org.proxymap.table.TableRegistry;
 import org.proxymap.table.TableType;
 
@@ -51,14 +52,15 @@ public final class ConfigChecker {
             Reloader.forEachApproved(c, (fullName, writable) -> {
                 tables.add(fullName);
                 String where = whereNamed(c, fullName);
-                TableType type = types.type(Reloader.typeOf(fullName));
+                TableName tn = TableName.parse(fullName);
+                TableType type = types.type(tn.type());
                 if (type == null) {
-                    errors.add(where + ": proxy:" + fullName + ": " + TableRegistry.unsupported(Reloader.typeOf(fullName)));
+                    errors.add(where + ": proxy:" + fullName + ": " + TableRegistry.unsupported(tn.type()));
                     return;
                 }
                 OpenContext ctx = new OpenContext(writable, 0, c.parameters(), resources, types::type);
                 try {
-                    for (String p : type.probe(Reloader.nameOf(fullName), ctx)) {
+                    for (String p : type.probe(tn.name(), ctx)) {
                         errors.add(where + ": proxy:" + fullName + ": " + p);
                     }
                 } catch (RuntimeException e) {

@@ -1,7 +1,7 @@
 package org.proxymap.daemon;
 
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -13,6 +13,7 @@ import org.apache.logging.log4j.Logger;
 import org.proxymap.config.ConfigException;
 import org.proxymap.config.ServiceConfig;
 import org.proxymap.config.Setting;
+import org.proxymap.management.Management;
 import org.proxymap.server.ProxymapServer;
 import org.proxymap.systemd.SystemdNotify;
 import org.proxymap.table.TableRegistry;
@@ -87,10 +88,18 @@ import org.proxymap.table.TableRegistry;
  *   proxymap_jmx_port = 0                  remote JMX port (0: off; MXBeans stay local)
  *   proxymap_jmx_address = 127.0.0.1       address of the remote JMX connector
  *   proxymap_jmx_password_file = $config_directory/proxymap-jmx.password  (user password, 0600)
- *   proxymap_jmx_access_file = $config_directory/proxymap-jmx.access      (user readonly|readwrite)
+ *   proxymap_jmx_access_file = $config_directory/proxymap-jmx.access      (user readonly|readwrite|jvm-admin)
+ *   proxymap_jmx_tls_keystore =                   PKCS12 key store: the JMX connector speaks TLS (needed off loopback)
+ *   proxymap_jmx_tls_keystore_password_file =     its password, alone in a 0600 file
+ *   proxymap_jmx_tls_client_truststore =          PEM certificates of JMX clients (then required)
  *   proxymap_platform_threads = 256        connections on platform threads; more get virtual ones
  *   proxymap_busy_poll_microseconds = 50   poll for a connection's next request before blocking
  *   proxymap_postfix_version = auto        Postfix version whose allow-list rules apply (auto: installed)
+ *   proxymap_cache_maps =                  tables whose lookups are cached (see README.md, Cache)
+ *   proxymap_cache_ttl = 60s               a cached found value answers this long
+ *   proxymap_cache_negative_ttl = 10s      a cached "not found" answers this long
+ *   proxymap_cache_stale_ttl = 1h          past its TTL, a cached answer answers RETRYs this long
+ *   proxymap_cache_max_entries = 100000    cached answers, all tables together
  *
  * SYSTEMD
  *   Under Type=notify units the service sends READY=1 once both sockets listen, STATUS=
@@ -120,7 +129,7 @@ public final class ProxymapDaemon implements Daemon, DaemonUserSignal {
     private Path configDirectory = Path.of("/etc/postfix");
     private ProxymapServer server;
     private Reloader reloader;
-    private org.proxymap.management.Management management;
+    private Management management;
     private boolean underJsvc;
     private SystemdNotify systemd = SystemdNotify.fromEnvironment(false);
 
@@ -165,8 +174,8 @@ public final class ProxymapDaemon implements Daemon, DaemonUserSignal {
         reloader = new Reloader(config.configDirectory(), server);
         reloader.onReload(r -> systemd.send("STATUS=" + status(r.generation(), r.ok() ? null : r.message())));
         try {
-            management = org.proxymap.management.Management.create(config, server, reloader, version(),
-                    java.lang.management.ManagementFactory.getPlatformMBeanServer());
+            management = Management.create(config, server, reloader, version(),
+                    ManagementFactory.getPlatformMBeanServer());
         } catch (ConfigException e) {
             log.fatal(e.getMessage());
             server.close();
@@ -176,9 +185,16 @@ public final class ProxymapDaemon implements Daemon, DaemonUserSignal {
 
     /** jsvc: serves, with no capabilities left. */
     @Override
-    public void start() {
+    public void start() throws java.io.IOException {
+        if (management != null) {
+            try {
+                management.start(); // before serving: a JMX port that cannot be bound fails the start
+            } catch (java.io.IOException e) {
+                log.fatal(e.getMessage());
+                throw e;
+            }
+        }
         server.start();
-        if (management != null) management.start();
         log.info("daemon started -- version {}, configuration {}, running as {}", version(), configDirectory,
                 System.getProperty("user.name"));
         log.info("configuration generation {} in force", server.state().generation());
@@ -220,7 +236,7 @@ public final class ProxymapDaemon implements Daemon, DaemonUserSignal {
 
     public Reloader reloader() { return reloader; }
 
-    public org.proxymap.management.Management management() { return management; }
+    public Management management() { return management; }
 
     static String version() {
         return org.proxymap.jmx.Version.get();

@@ -10,9 +10,12 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.proxymap.config.ConfigException;
 import org.proxymap.config.ServiceConfig;
+import org.proxymap.jmx.CheckReport;
 import org.proxymap.jmx.ReloadResult;
+import org.proxymap.management.ReloadControl;
 import org.proxymap.server.ProxymapServer;
 import org.proxymap.table.OpenContext;
+import org.proxymap.table.TableName;
 import org.proxymap.table.TableRegistry;
 import org.proxymap.table.TableType;
 
@@ -34,7 +37,7 @@ import org.proxymap.table.TableType;
  * file and line) is logged and returned. Socket settings (queue_directory, service names,
  * backlog, mode, connection cap) take effect on restart only; a reload says so.
  */
-public final class Reloader {
+public final class Reloader implements ReloadControl {
     private static final Logger log = LogManager.getLogger("proxymap");
 
     private final Path configDirectory;
@@ -52,6 +55,7 @@ public final class Reloader {
         this.fingerprints = fingerprints(server.state().config(), server.registry());
     }
 
+    @Override
     public synchronized ReloadResult reload() {
         long start = System.nanoTime();
         ReloadResult result;
@@ -67,6 +71,7 @@ public final class Reloader {
             server.registry().retire(h -> h.isSurrogate()
                     || !(h.writable() ? next.writeMaps : next.readMaps).allows(h.fullName())
                     || !Objects.equals(before.get(h.fullName()), nextPrints.get(h.fullName())));
+            server.dispatcher().retainCached(next);
             fingerprints = nextPrints;
             long gen = server.state().generation();
             result = new ReloadResult(true, "ok", gen, (System.nanoTime() - start) / 1_000_000, System.currentTimeMillis());
@@ -89,16 +94,18 @@ public final class Reloader {
     }
 
     /** The last reload's outcome, or null before the first. */
+    @Override
     public ReloadResult last() { return last; }
 
     /** Problems in the definitions of the tables {@code config} approves (types this build lacks are not one). */
     static List<String> validate(ServiceConfig config, TableRegistry registry) {
         List<String> problems = new ArrayList<>();
         forEachApproved(config, (fullName, writable) -> {
-            TableType type = registry.type(typeOf(fullName));
+            TableName tn = TableName.parse(fullName);
+            TableType type = registry.type(tn.type());
             if (type == null) return;
             try {
-                problems.addAll(type.check(nameOf(fullName), context(config, registry, writable)));
+                problems.addAll(type.check(tn.name(), context(config, registry, writable)));
             } catch (RuntimeException e) {
                 problems.add(fullName + ": " + e);
             }
@@ -109,10 +116,11 @@ public final class Reloader {
     private static Map<String, String> fingerprints(ServiceConfig config, TableRegistry registry) {
         Map<String, String> m = new HashMap<>();
         forEachApproved(config, (fullName, writable) -> {
-            TableType type = registry.type(typeOf(fullName));
+            TableName tn = TableName.parse(fullName);
+            TableType type = registry.type(tn.type());
             String fp;
             try {
-                fp = type == null ? "" : type.fingerprint(nameOf(fullName), context(config, registry, writable));
+                fp = type == null ? "" : type.fingerprint(tn.name(), context(config, registry, writable));
             } catch (RuntimeException e) {
                 fp = "error: " + e;
             }
@@ -147,14 +155,16 @@ public final class Reloader {
         return new OpenContext(writable, 0, config.parameters(), registry.resources(), registry::type);
     }
 
-    static String typeOf(String fullName) { return fullName.substring(0, fullName.indexOf(':')); }
-
-    static String nameOf(String fullName) { return fullName.substring(fullName.indexOf(':') + 1); }
     /** Reloads that put a new configuration in force, since start. */
+    @Override
     public long succeeded() { return succeeded.get(); }
 
     /** Reloads refused (the old configuration kept serving), since start. */
+    @Override
     public long refused() { return refused.get(); }
 
     public Path configDirectory() { return configDirectory; }
+
+    @Override
+    public CheckReport check() { return ConfigChecker.check(configDirectory); }
 }

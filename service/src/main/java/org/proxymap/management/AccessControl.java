@@ -17,8 +17,12 @@ import org.proxymap.jmx.ObjectNames;
  * Role checks for remote JMX callers, in front of the MBean server. readonly users read
  * (attributes, MBean info, queries, notifications) and may call the inspection operations
  * {@code Tables.table} and {@code Reload.check}; readwrite users may also set attributes and
- * invoke operations (reload, lookup). Nobody may create, register or unregister MBeans, or
- * reach class loaders: that shuts out remote class loading (MLet and friends) entirely.
+ * invoke operations of this service's MBeans ({@code org.proxymap}: reload, lookup); only
+ * jvm-admin users may invoke operations or set attributes of the JVM's own MBeans
+ * (DiagnosticCommand's jvmtiAgentLoad is code execution, HotSpotDiagnostic's dumpHeap writes
+ * the passwords in memory to a file, setVMOption changes the JVM). Nobody may create,
+ * register or unregister MBeans, or reach class loaders: that shuts out remote class loading
+ * (MLet and friends) entirely.
  */
 final class AccessControl implements InvocationHandler {
     private static final Set<String> READ = Set.of("getAttribute", "getAttributes", "getMBeanInfo", "queryNames",
@@ -68,15 +72,19 @@ final class AccessControl implements InvocationHandler {
         if (Subject.current() == null && READ.contains(method)) return;
         UserFiles.Role role = role();
         if (READ.contains(method) && role != null) return;
-        if (WRITE.contains(method)) {
-            if (role == UserFiles.Role.READWRITE) return;
-            if (role == UserFiles.Role.READONLY && method.equals("invoke") && inspection((ObjectName) args[0], (String) args[1])) {
-                return;
-            }
+        boolean ours = false;
+        if (WRITE.contains(method) && role != null) {
+            ObjectName mbean = (ObjectName) args[0];
+            ours = ObjectNames.DOMAIN.equals(mbean.getDomain());
+            if (role.atLeast(UserFiles.Role.JVM_ADMIN)) return;
+            if (ours && role.atLeast(UserFiles.Role.READWRITE)) return;
+            if (ours && method.equals("invoke") && inspection(mbean, (String) args[1])) return;
         }
         throw new SecurityException("Access denied: " + method + (method.equals("invoke") ? " " + args[1] : "")
                 + (role == null ? " (no role for this user in the access file)"
-                : role == UserFiles.Role.READONLY ? " needs the readwrite role" : " is not allowed remotely"));
+                : !WRITE.contains(method) ? " is not allowed remotely"
+                : !ours ? " on the JVM's own MBeans needs the jvm-admin role"
+                : " needs the readwrite role"));
     }
 
     private static boolean inspection(ObjectName mbean, String operation) {
@@ -91,8 +99,7 @@ final class AccessControl implements InvocationHandler {
         UserFiles.Role best = null;
         for (Principal p : s.getPrincipals()) {
             UserFiles.Role r = roles.get(p.getName());
-            if (r == UserFiles.Role.READWRITE) return r;
-            if (r != null) best = r;
+            if (r != null && (best == null || r.atLeast(best))) best = r;
         }
         return best;
     }

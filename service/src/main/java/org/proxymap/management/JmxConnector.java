@@ -3,14 +3,23 @@ package org.proxymap.management;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.rmi.NoSuchObjectException;
-import java.rmi.registry.LocateRegistry;
 import java.rmi.registry.Registry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.rmi.server.RMIClientSocketFactory;
 import java.rmi.server.RMIServerSocketFactory;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.rmi.ssl.SslRMIClientSocketFactory;
+import java.rmi.server.RemoteServer;
+import java.rmi.server.ServerNotActiveException;
 import java.rmi.server.UnicastRemoteObject;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -21,6 +30,7 @@ import javax.management.remote.JMXConnectorServerFactory;
 import javax.management.remote.JMXPrincipal;
 import javax.management.remote.JMXServiceURL;
 import javax.management.remote.rmi.RMIConnectorServer;
+import javax.management.remote.rmi.RMIJRMPServerImpl;
 import javax.security.auth.Subject;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -29,12 +39,32 @@ import org.proxymap.config.Setting;
 import org.proxymap.jmx.ObjectNames;
 
 /**
- * The remote JMX connector: an RMI registry and the RMI connector on one TCP port, bound
- * to one address (loopback by default), users from the password file, roles from the
- * access file (both read by {@link #create}), no remote class loading.
+ * The remote JMX connector: a read-only RMI registry and the RMI connector on one TCP port,
+ * bound to one address (loopback by default), users from the password file, roles from the
+ * access file (both read by {@link #create}), no remote class loading, and serial filters
+ * before and after authentication.
  */
 public final class JmxConnector {
     private static final Logger log = LogManager.getLogger("proxymap");
+    private static final String REGISTRY_NAME = "jmxrmi";
+    private static final String CREDENTIALS_FILTER_ATTRIBUTE = "jmx.remote.rmi.server.credentials.filter.pattern";
+    private static final String SERIAL_FILTER_ATTRIBUTE = "jmx.remote.rmi.server.serial.filter.pattern";
+    /**
+     * Before authentication: a String[] of user name and password, and nothing else; bounds
+     * are checked before anything is allocated (a client cannot announce a 2^31-element array).
+     */
+    static final String CREDENTIALS_FILTER = "java.lang.String;!*;maxarray=2;maxdepth=2;maxrefs=4;maxbytes=4096";
+    /**
+     * After authentication: what JMX clients and JConsole send (names, queries, attribute
+     * values of the open types, notification filters, primitive wrappers, plain collections);
+     * everything else, the material of deserialization gadgets, is refused.
+     */
+    static final String SERIAL_FILTER = "java.lang.Object;java.lang.String;java.lang.Boolean;java.lang.Character;java.lang.Number;"
+            + "java.lang.Byte;java.lang.Short;java.lang.Integer;java.lang.Long;java.lang.Float;java.lang.Double;"
+            + "java.lang.Enum;java.math.BigInteger;java.math.BigDecimal;java.util.Date;java.util.ArrayList;"
+            + "java.util.Arrays$ArrayList;java.util.HashMap;java.util.HashSet;java.util.LinkedHashMap;"
+            + "java.util.LinkedHashSet;java.util.TreeMap;java.util.TreeSet;java.util.Vector;java.util.Collections$*;"
+            + "java.rmi.MarshalledObject;javax.management.**;!*;maxdepth=32;maxarray=100000;maxrefs=100000;maxbytes=10000000";
 
     /** Listens on one address; a record, so equal factories let registry and connector share the port. */
     record BoundSocketFactory(InetAddress address) implements RMIServerSocketFactory {
@@ -44,26 +74,41 @@ public final class JmxConnector {
         }
     }
 
+    /** The same, speaking TLS only; needClientAuth when a client trust store is set. */
+    record TlsBoundSocketFactory(InetAddress address, SSLContext context, boolean needClientAuth) implements RMIServerSocketFactory {
+        @Override
+        public ServerSocket createServerSocket(int port) throws IOException {
+            SSLServerSocket s = (SSLServerSocket) context.getServerSocketFactory().createServerSocket(port, 50, address);
+            s.setNeedClientAuth(needClientAuth);
+            return s;
+        }
+    }
+
     private final JmxSettings settings;
+    private final SSLContext tls;
     private final MBeanServer mbeans;
-    private final Map<String, byte[]> passwordDigests;
+    private final Map<String, UserFiles.Password> passwords;
+    /** failed logins: one line per client address and second, with a count of the ones held back */
+    private final org.proxymap.table.sql.LogLimiter failures = new org.proxymap.table.sql.LogLimiter(1000);
     private final Map<String, UserFiles.Role> roles;
     private Registry registry;
     private JMXConnectorServer server;
+    private JMXServiceURL url;
 
-    private JmxConnector(JmxSettings settings, MBeanServer mbeans, Map<String, byte[]> digests, Map<String, UserFiles.Role> roles) {
+    private JmxConnector(JmxSettings settings, MBeanServer mbeans, Map<String, UserFiles.Password> passwords,
+                         Map<String, UserFiles.Role> roles, SSLContext tls) {
         this.settings = settings;
+        this.tls = tls;
         this.mbeans = mbeans;
-        this.passwordDigests = digests;
+        this.passwords = passwords;
         this.roles = roles;
     }
 
     /** Reads the password and access files; binds nothing yet. */
     public static JmxConnector create(JmxSettings settings, MBeanServer mbeans) throws ConfigException {
-        Map<String, byte[]> digests = new HashMap<>();
-        UserFiles.passwords(settings.passwordFile(), Setting.JMX_PASSWORD_FILE.key()).forEach((u, p) -> digests.put(u, sha256(p)));
+        Map<String, UserFiles.Password> passwords = UserFiles.passwords(settings.passwordFile(), Setting.JMX_PASSWORD_FILE.key());
         Map<String, UserFiles.Role> roles = UserFiles.roles(settings.accessFile(), Setting.JMX_ACCESS_FILE.key());
-        for (String user : digests.keySet()) {
+        for (String user : passwords.keySet()) {
             if (!roles.containsKey(user)) {
                 log.warn("{}: user {} has a password but no role in {}, so it can do nothing", settings.passwordFile(), user,
                         settings.accessFile());
@@ -74,7 +119,54 @@ public final class JmxConnector {
         } catch (IOException e) {
             throw new ConfigException(Setting.JMX_ADDRESS.key() + " = " + settings.address() + ": not an address (" + e.getMessage() + ")");
         }
-        return new JmxConnector(settings, mbeans, digests, roles);
+        return new JmxConnector(settings, mbeans, passwords, roles, settings.tls() ? tlsContext(settings) : null);
+    }
+
+    /** The key store (and client trust store), read now, while the daemon may still read root-only files. */
+    private static SSLContext tlsContext(JmxSettings s) throws ConfigException {
+        String keystoreSetting = Setting.JMX_TLS_KEYSTORE.key();
+        UserFiles.checkFile(s.tlsKeystorePasswordFile(), Setting.JMX_TLS_KEYSTORE_PASSWORD_FILE.key(), true);
+        UserFiles.checkFile(s.tlsKeystore(), keystoreSetting, true);
+        char[] password;
+        try {
+            password = Files.readString(s.tlsKeystorePasswordFile()).strip().toCharArray();
+        } catch (IOException e) {
+            throw new ConfigException(s.tlsKeystorePasswordFile() + ": cannot read (" + e.getMessage() + "); "
+                    + Setting.JMX_TLS_KEYSTORE_PASSWORD_FILE.key() + " must name a file with the key store's password");
+        }
+        try {
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(load(s.tlsKeystore(), password, keystoreSetting), password);
+            TrustManager[] trust = null;
+            if (s.tlsClientTruststore() != null) {
+                TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+                try {
+                    tmf.init(org.proxymap.jmx.TrustStores.load(s.tlsClientTruststore()));
+                } catch (IOException e) {
+                    throw new ConfigException(s.tlsClientTruststore() + ": cannot read (" + e.getMessage() + "); check "
+                            + Setting.JMX_TLS_CLIENT_TRUSTSTORE.key());
+                }
+                trust = tmf.getTrustManagers();
+            }
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(kmf.getKeyManagers(), trust, null);
+            return ctx;
+        } catch (GeneralSecurityException e) {
+            throw new ConfigException(s.tlsKeystore() + ": " + e.getMessage() + " (" + keystoreSetting
+                    + " needs a PKCS12 key store with the connector's key and certificate, e.g. made by keytool -genkeypair"
+                    + " -storetype PKCS12)");
+        }
+    }
+
+    private static KeyStore load(Path file, char[] password, String setting) throws ConfigException, GeneralSecurityException {
+        try (var in = Files.newInputStream(file)) {
+            KeyStore ks = KeyStore.getInstance("PKCS12");
+            ks.load(in, password);
+            return ks;
+        } catch (IOException e) {
+            throw new ConfigException(file + ": cannot read a PKCS12 store (" + e.getMessage() + "); check " + setting
+                    + " and its password");
+        }
     }
 
     /** Binds the port and starts serving. */
@@ -91,54 +183,80 @@ public final class JmxConnector {
                 System.setProperty("java.rmi.server.hostname", address.getHostAddress());
             }
         }
-        var sockets = new BoundSocketFactory(address);
+        RMIServerSocketFactory sockets = tls == null ? new BoundSocketFactory(address)
+                : new TlsBoundSocketFactory(address, tls, settings.tlsClientTruststore() != null);
+        RMIClientSocketFactory clientSockets = tls == null ? null : new SslRMIClientSocketFactory();
         int port = settings.port();
-        registry = LocateRegistry.createRegistry(port, null, sockets);
+        Map<String, Object> env = new HashMap<>();
+        env.put(JMXConnectorServer.AUTHENTICATOR, (JMXAuthenticator) this::authenticate);
+        env.put(CREDENTIALS_FILTER_ATTRIBUTE, CREDENTIALS_FILTER);
+        env.put(SERIAL_FILTER_ATTRIBUTE, SERIAL_FILTER);
+        env.put("jmx.remote.x.mlet.allow.getMBeansFromURL", "false");
+        env.put("jmx.remote.x.daemon", "true");
+        // The connector is exported on the port first, then a registry that holds only its stub
+        // and refuses every change (ReadOnlyRegistry) on the same port: a port another process
+        // holds fails here, and the start with it.
+        RMIJRMPServerImpl rmi = new RMIJRMPServerImpl(port, clientSockets, sockets, env);
         try {
-            Map<String, Object> env = new HashMap<>();
-            env.put(RMIConnectorServer.RMI_SERVER_SOCKET_FACTORY_ATTRIBUTE, sockets);
-            env.put(JMXConnectorServer.AUTHENTICATOR, (JMXAuthenticator) this::authenticate);
-            // only a user name and password may be deserialized from an unauthenticated client
-            env.put("jmx.remote.rmi.server.credential.types", new String[] {String[].class.getName(), String.class.getName()});
-            env.put("jmx.remote.x.mlet.allow.getMBeansFromURL", "false");
-            env.put("jmx.remote.x.daemon", "true");
-            JMXServiceURL url = new JMXServiceURL(ObjectNames.serviceUrl(address.getHostAddress(), port));
-            server = JMXConnectorServerFactory.newJMXConnectorServer(url, env, mbeans);
+            server = new RMIConnectorServer(new JMXServiceURL("rmi", address.getHostAddress(), port), env, rmi, mbeans);
             server.setMBeanServerForwarder(AccessControl.forwarder(roles));
             server.start();
-        } catch (IOException | RuntimeException e) {
-            unexport();
+            registry = new ReadOnlyRegistry(port, clientSockets, sockets, REGISTRY_NAME, rmi.toStub());
+        } catch (IOException e) {
+            stop();
+            throw new IOException(address.getHostAddress() + ":" + port + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            stop();
             throw e;
+        } catch (IllegalAccessError e) {
+            stop();
+            throw new IOException("the JVM was started without --add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED, which"
+                    + " the read-only JMX registry needs; start the service with its launcher (scripts/proxymap or"
+                    + " /usr/sbin/proxymap), which passes it", e);
         }
-        log.info("remote JMX listening on {}:{} ({}); users from {}, roles from {}", address.getHostAddress(), port,
-                ObjectNames.serviceUrl(address.getHostAddress(), port), settings.passwordFile(), settings.accessFile());
+        url = new JMXServiceURL(ObjectNames.serviceUrl(address.getHostAddress(), port));
+        log.info("remote JMX listening on {}:{} ({}{}); users from {}, roles from {}", address.getHostAddress(), port,
+                ObjectNames.serviceUrl(address.getHostAddress(), port),
+                tls == null ? "" : settings.tlsClientTruststore() == null ? ", TLS" : ", TLS with client certificates",
+                settings.passwordFile(), settings.accessFile());
     }
 
     private Subject authenticate(Object credentials) {
         if (!(credentials instanceof String[] c) || c.length != 2 || c[0] == null || c[1] == null) {
-            log.warn("remote JMX: connection without user name and password refused");
+            failed("(none)", "without user name and password");
             throw new SecurityException("Authentication failed: user name and password required");
         }
-        byte[] want = passwordDigests.get(c[0]);
-        byte[] got = sha256(c[1].getBytes(StandardCharsets.UTF_8));
-        // compare digests in constant time, also for unknown users
-        boolean ok = MessageDigest.isEqual(want == null ? new byte[got.length] : want, got) && want != null;
+        UserFiles.Password want = passwords.get(c[0]);
+        // the same work for unknown users, so that timing does not tell which users exist
+        boolean ok = (want == null ? UNKNOWN_USER : want).matches(c[1]) && want != null;
         if (!ok) {
-            log.warn("remote JMX: authentication failed for user {}", c[0]);
+            failed(c[0], "");
             throw new SecurityException("Authentication failed");
         }
         return new Subject(true, Set.of(new JMXPrincipal(c[0])), Set.of(), Set.of());
     }
 
-    private static byte[] sha256(byte[] b) {
+    private static final UserFiles.Password UNKNOWN_USER = UserFiles.Password.plain("\0unknown user");
+
+    /**
+     * One line per failed login, for fail2ban ({@code failregex = ^.*remote JMX: authentication
+     * failed for user ".*" from <HOST>( \(.*\))?$}); at most one a second per client address.
+     */
+    private void failed(String user, String detail) {
+        String from;
         try {
-            return MessageDigest.getInstance("SHA-256").digest(b);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+            from = RemoteServer.getClientHost();
+        } catch (ServerNotActiveException e) {
+            from = "unknown";
         }
+        String shown = user.length() > 64 ? user.substring(0, 64) + "..." : user;
+        shown = shown.replaceAll("[\\p{Cntrl}\"\\\\]", "?");
+        failures.warn(from, "remote JMX: authentication failed for user \"" + shown + "\" from " + from
+                + (detail.isEmpty() ? "" : " (" + detail + ")"));
     }
 
-    public synchronized JMXServiceURL address() { return server == null ? null : server.getAddress(); }
+    /** The URL clients use (JConsole's host:port means the same), or null when not started. */
+    public synchronized JMXServiceURL address() { return server == null ? null : url; }
 
     public synchronized void stop() {
         if (server != null) {
@@ -150,6 +268,7 @@ public final class JmxConnector {
             server = null;
         }
         unexport();
+        url = null;
     }
 
     private void unexport() {

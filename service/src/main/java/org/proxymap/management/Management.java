@@ -14,7 +14,6 @@ import org.apache.logging.log4j.Logger;
 import org.proxymap.config.ConfigException;
 import org.proxymap.config.ServiceConfig;
 import org.proxymap.config.Setting;
-import org.proxymap.daemon.Reloader;
 import org.proxymap.jmx.ObjectNames;
 import org.proxymap.jmx.PoolsMXBean;
 import org.proxymap.jmx.ReloadMXBean;
@@ -49,7 +48,7 @@ public final class Management implements AutoCloseable {
      *
      * @throws ConfigException a JMX setting or the password or access file is wrong
      */
-    public static Management create(ServiceConfig config, ProxymapServer server, Reloader reloader, String version,
+    public static Management create(ServiceConfig config, ProxymapServer server, ReloadControl reloader, String version,
                                     MBeanServer mbeans) throws ConfigException {
         JmxSettings settings = JmxSettings.from(config);
         JmxConnector connector = settings.enabled() ? JmxConnector.create(settings, mbeans) : null;
@@ -88,10 +87,13 @@ public final class Management implements AutoCloseable {
     }
 
     /**
-     * Starts the remote connector, if configured. A port that cannot be bound is logged and
-     * the service runs on without remote JMX: monitoring must not stop mail.
+     * Starts the remote connector, if configured.
+     *
+     * @throws IOException the port cannot be bound (or the registry cannot be made read-only):
+     *         the start fails, so that no other local process can squat the port and collect
+     *         the passwords of the operators who connect to it
      */
-    public void start() {
+    public void start() throws IOException {
         if (connector == null) {
             log.info("remote JMX is off; to turn it on, set {} (and {}, {}) in proxymap.cf; see README.md, Management",
                     Setting.JMX_PORT.key(), Setting.JMX_PASSWORD_FILE.key(), Setting.JMX_ACCESS_FILE.key());
@@ -100,8 +102,8 @@ public final class Management implements AutoCloseable {
         try {
             connector.start();
         } catch (IOException | RuntimeException e) {
-            log.error("remote JMX not started: {}; the service runs on without it. Free the port or change {} in proxymap.cf",
-                    e.getMessage(), Setting.JMX_PORT.key());
+            throw new IOException("remote JMX cannot start on " + e.getMessage() + "; free the port or change "
+                    + Setting.JMX_PORT.key() + " in proxymap.cf (0 turns remote JMX off)", e);
         }
     }
 

@@ -5,6 +5,7 @@ import java.util.Comparator;
 import java.util.List;
 import org.proxymap.jmx.PoolInfo;
 import org.proxymap.jmx.PoolsMXBean;
+import org.proxymap.table.PoolStats;
 import org.proxymap.table.PooledResource;
 import org.proxymap.table.SharedResources;
 
@@ -20,9 +21,14 @@ final class PoolsBean implements PoolsMXBean {
     public List<PoolInfo> getPools() {
         List<PoolInfo> pools = new ArrayList<>();
         for (AutoCloseable r : resources.snapshot().values()) {
-            if (r instanceof PooledResource p) pools.add(p.poolInfo());
+            if (r instanceof PooledResource p) pools.add(info(p.poolStats()));
         }
         pools.sort(Comparator.comparing(PoolInfo::target));
         return pools;
+    }
+
+    private static PoolInfo info(PoolStats s) {
+        return new PoolInfo(s.target(), s.hostInUse(), s.active(), s.idle(), s.waiters(), s.maxTotal(), s.created(),
+                s.destroyed(), s.connectFailures());
     }
 }

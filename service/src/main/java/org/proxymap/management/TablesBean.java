@@ -57,7 +57,9 @@ final class TablesBean implements TablesMXBean {
                 !h.isSurrogate(), c.lookups.sum(), c.hits.sum(), c.misses.sum(), c.errors.sum(), c.retries.sum(),
                 c.updates.sum(), c.deletes.sum(), denied == null ? 0 : denied.sum(),
                 lastError == null ? "" : lastError, c.lastErrorMillis(),
-                micros(l.percentileNanos(0.5)), micros(l.percentileNanos(0.99)), micros(l.maxNanos()));
+                micros(l.percentileNanos(0.5)), micros(l.percentileNanos(0.99)), micros(l.maxNanos()),
+                c.cacheHits.sum(), c.cacheMisses.sum(), c.cacheStaleServed.sum(), c.cacheCoalesced.sum(),
+                server.dispatcher().cacheEntries(h));
     }
 
     private static double micros(long nanos) { return Math.round(nanos / 100.0) / 10.0; }
@@ -79,5 +81,11 @@ final class TablesBean implements TablesMXBean {
         Reply reply = server.dispatcher().handle(
                 new Request.Lookup(Dialect.C, t, instanceFlags, DictFlags.DAEMON_LOOKUP, k), new Session(false, "jmx"));
         return new LookupResult(t, k, reply.statusName(), reply.value());
+    }
+
+    @Override
+    public int cacheDrop(String table, String key) {
+        String t = AllowList.stripProxy(table == null ? "" : table);
+        return server.dispatcher().cacheDrop(t, key == null || key.isEmpty() ? null : key);
     }
 }

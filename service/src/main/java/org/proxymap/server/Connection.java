@@ -8,6 +8,7 @@ import java.nio.channels.SocketChannel;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.proxymap.poll.BusyPoll;
 import org.proxymap.protocol.AttrList;
 import org.proxymap.protocol.AttrReader;
 import org.proxymap.protocol.AttrWriter;

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.proxymap.cache.LookupCache;
 import org.proxymap.config.AllowList;
 import org.proxymap.config.ServiceConfig;
 import org.proxymap.protocol.AttrList;
@@ -29,6 +30,8 @@ public final class Dispatcher {
     private final TableRegistry registry;
     private final ServerCounters counters;
     private final Supplier<ServiceState> state;
+    /** built for the settings in force, rebuilt (empty) when a reload changes them */
+    private volatile LookupCache cache;
 
     public Dispatcher(TableRegistry registry, ServerCounters counters, Supplier<ServiceState> state) {
         this.registry = registry;
@@ -94,9 +97,9 @@ public final class Dispatcher {
             boolean configAsRetry = config.configAsRetry;
             return switch (r) {
                 case Request.Open o -> open(o, h);
-                case Request.Lookup l -> measured(l, h, configAsRetry, () -> lookup(l, h));
-                case Request.Update u -> measured(u, h, configAsRetry, () -> update(u, h));
-                case Request.Delete d -> measured(d, h, configAsRetry, () -> delete(d, h));
+                case Request.Lookup l -> measured(l, h, configAsRetry, () -> lookup(l, h, config));
+                case Request.Update u -> measured(u, h, configAsRetry, () -> update(u, h, config));
+                case Request.Delete d -> measured(d, h, configAsRetry, () -> delete(d, h, config));
                 case Request.Sequence s -> measured(s, h, configAsRetry, () -> sequence(s, h, session));
             };
         } finally {
@@ -141,26 +144,83 @@ public final class Dispatcher {
         return Reply.of(r, Status.OK, flags);
     }
 
-    private static Reply lookup(Request.Lookup r, TableHandle h) throws TableException {
+    private Reply lookup(Request.Lookup r, TableHandle h, ServiceConfig config) throws TableException {
         TableCounters c = h.counters();
         c.lookups.increment();
         String key = tableKey(r, r.key(), h);
-        String v = key.isEmpty() ? null : h.table().lookup(key);
+        String v = key.isEmpty() ? null
+                : cached(h, config) ? cache(config).lookup(h, key, h.table()::lookup)
+                : h.table().lookup(key);
         (v == null ? c.misses : c.hits).increment();
         return new Reply(Op.LOOKUP, r.dialect(), v == null ? Status.NOKEY : Status.OK, replyFlags(r), "",
                 v == null ? "" : v);
     }
 
-    private static Reply update(Request.Update r, TableHandle h) throws TableException {
+    private Reply update(Request.Update r, TableHandle h, ServiceConfig config) throws TableException {
         h.counters().updates.increment();
-        h.table().update(tableKey(r, r.key(), h), r.value());
+        String key = tableKey(r, r.key(), h);
+        try {
+            h.table().update(key, r.value());
+        } finally {
+            invalidate(h, config, r.key(), key);
+        }
         return Reply.of(r, Status.OK, replyFlags(r));
     }
 
-    private static Reply delete(Request.Delete r, TableHandle h) throws TableException {
+    private Reply delete(Request.Delete r, TableHandle h, ServiceConfig config) throws TableException {
         h.counters().deletes.increment();
-        boolean deleted = h.table().delete(tableKey(r, r.key(), h));
+        String key = tableKey(r, r.key(), h);
+        boolean deleted;
+        try {
+            deleted = h.table().delete(key);
+        } finally {
+            invalidate(h, config, r.key(), key);
+        }
         return Reply.of(r, deleted ? Status.OK : Status.NOKEY, replyFlags(r));
+    }
+
+    // ---- the lookup cache (proxymap_cache_maps): lookups only, per table instance
+
+    private static boolean cached(TableHandle h, ServiceConfig config) {
+        return !config.cacheMaps.isEmpty() && config.cacheMaps.contains(h.fullName());
+    }
+
+    /** The cache for the settings in force; a reload that changes them starts an empty one. */
+    public LookupCache cache(ServiceConfig config) {
+        LookupCache c = cache;
+        if (c != null && c.fits(config)) return c;
+        synchronized (this) {
+            if (cache == null || !cache.fits(config)) cache = new LookupCache(config);
+            return cache;
+        }
+    }
+
+    /**
+     * After a reload: answers of instances that were retired (their definition changed) or
+     * whose table left proxymap_cache_maps are dropped.
+     */
+    public void retainCached(ServiceConfig config) {
+        if (cache != null) cache(config).retain(registry.handles(), config.cacheMaps);
+    }
+
+    /** Answers held for {@code h}, 0 when it is not cached (for JMX). */
+    public long cacheEntries(TableHandle h) {
+        ServiceConfig config = state.get().config();
+        return cache == null || !cached(h, config) ? 0 : cache(config).entries(h);
+    }
+
+    /** Drops the cached answers of {@code table} ({@code type:name}), or of one key when not null. */
+    public int cacheDrop(String table, String key) {
+        return cache == null ? 0 : cache(state.get().config()).drop(table, key);
+    }
+
+    /** An update or delete changed {@code key}: every instance of the table forgets it, changed or not. */
+    private void invalidate(TableHandle h, ServiceConfig config, String wireKey, String tableKey) {
+        if (!cached(h, config)) return;
+        var instances = registry.handles().stream().filter(o -> o.fullName().equals(h.fullName())).toList();
+        LookupCache c = cache(config);
+        c.invalidate(instances, wireKey);
+        c.invalidate(instances, tableKey);
     }
 
     /** Cursors are per connection (see {@link Session}); FIRST starts a fresh one. */

@@ -13,6 +13,7 @@ import java.util.concurrent.ThreadFactory;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.proxymap.config.ServiceConfig;
+import org.proxymap.poll.BusyPoll;
 import org.proxymap.table.TableRegistry;
 
 /**

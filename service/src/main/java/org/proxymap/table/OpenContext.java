@@ -1,8 +1,5 @@
 package org.proxymap.table;
 
-import java.util.HashMap;
-import java.util.Map;
-import java.util.ServiceLoader;
 import java.util.function.Function;
 import org.proxymap.config.AllowList;
 
@@ -26,10 +23,10 @@ public record OpenContext(boolean writable, int instanceFlags, Function<String, 
     /** What the instance flags ask of the table: folding, duplicates, NUL forms, no_regsub. */
     public OpenFlags flags() { return new OpenFlags(instanceFlags); }
 
-    /** A context whose table types are those {@link ServiceLoader} finds. */
+    /** A context with the table types this build has ({@link TableTypes#installed()}). */
     public OpenContext(boolean writable, int instanceFlags, Function<String, String> parameters,
                        SharedResources resources) {
-        this(writable, instanceFlags, parameters, resources, InstalledTypes.ALL::get);
+        this(writable, instanceFlags, parameters, resources, TableTypes.installed()::get);
     }
 
     /**
@@ -39,33 +36,22 @@ public record OpenContext(boolean writable, int instanceFlags, Function<String, 
      * The caller closes the table.
      */
     public LookupTable openTable(String fullName) throws TableOpenException {
-        String table = AllowList.stripProxy(fullName);
-        int colon = table.indexOf(':');
-        if (colon <= 0) throw new TableOpenException("bad table name \"" + fullName + "\": need type:name");
-        TableType type = types.apply(table.substring(0, colon));
-        if (type == null) throw new TableOpenException("unsupported dictionary type: " + table.substring(0, colon));
-        return type.open(table.substring(colon + 1), this);
+        TableName table = TableName.parse(AllowList.stripProxy(fullName));
+        if (table == null || table.type().isEmpty()) throw new TableOpenException("bad table name \"" + fullName + "\": need type:name");
+        TableType type = types.apply(table.type());
+        if (type == null) throw new TableOpenException("unsupported dictionary type: " + table.type());
+        return type.open(table.name(), this);
     }
 
     /** The implementation of the type of {@code fullName} ({@code proxy:} dropped), or null. */
     public TableType typeOf(String fullName) {
-        String table = AllowList.stripProxy(fullName);
-        int colon = table.indexOf(':');
-        return colon <= 0 ? null : types.apply(table.substring(0, colon));
+        TableName table = TableName.parse(AllowList.stripProxy(fullName));
+        return table == null || table.type().isEmpty() ? null : types.apply(table.type());
     }
 
     /** The part of {@code fullName} after its type ({@code proxy:} dropped), or "" without one. */
     public static String nameOf(String fullName) {
-        String table = AllowList.stripProxy(fullName);
-        int colon = table.indexOf(':');
-        return colon < 0 ? "" : table.substring(colon + 1);
-    }
-
-    private static final class InstalledTypes {
-        static final Map<String, TableType> ALL = new HashMap<>();
-
-        static {
-            for (TableType t : ServiceLoader.load(TableType.class)) ALL.put(t.name(), t);
-        }
+        TableName table = TableName.parse(AllowList.stripProxy(fullName));
+        return table == null ? "" : table.name();
     }
 }

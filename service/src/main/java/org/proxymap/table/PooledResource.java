@@ -1,8 +1,9 @@
 package org.proxymap.table;
 
-import org.proxymap.jmx.PoolInfo;
-
-/** A shared resource in {@link SharedResources} that is a connection pool, for monitoring. */
+/**
+ * A shared resource in {@link SharedResources} that is a connection pool, for monitoring: it
+ * reports plain figures and does not know who watches (management maps them to JMX).
+ */
 public interface PooledResource extends AutoCloseable {
-    PoolInfo poolInfo();
+    PoolStats poolStats();
 }

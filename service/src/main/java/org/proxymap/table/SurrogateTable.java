@@ -2,8 +2,6 @@ package org.proxymap.table;
 
 import java.util.Iterator;
 import java.util.Map;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.Logger;
 import org.proxymap.protocol.DictFlags;
 
 /**
@@ -13,11 +11,9 @@ import org.proxymap.protocol.DictFlags;
  * The warning is logged at most once a second per table, with a count of what was held back.
  */
 final class SurrogateTable implements LookupTable {
-    private static final Logger log = LogManager.getLogger("proxymap");
     private final String fullName;
     private final String reason;
-    private long lastLogMillis;
-    private long suppressed;
+    private final LogLimiter warnings = new LogLimiter(1000);
 
     SurrogateTable(String fullName, String reason) {
         this.fullName = fullName;
@@ -29,16 +25,7 @@ final class SurrogateTable implements LookupTable {
 
     private TableException fail() {
         String message = fullName + " is unavailable. " + reason;
-        synchronized (this) {
-            long now = System.currentTimeMillis();
-            if (now - lastLogMillis >= 1000) {
-                log.warn(suppressed == 0 ? message : message + " (" + suppressed + " more like this)");
-                lastLogMillis = now;
-                suppressed = 0;
-            } else {
-                suppressed++;
-            }
-        }
+        warnings.warn(fullName, message);
         return TableException.retry(message);
     }
 

@@ -12,6 +12,14 @@ public final class TableCounters {
     public final LongAdder deletes = new LongAdder();
     /** operations answered RETRY (counted by the Dispatcher) */
     public final LongAdder retries = new LongAdder();
+    /** lookups the cache answered (proxymap_cache_maps), without asking the table */
+    public final LongAdder cacheHits = new LongAdder();
+    /** lookups the cache passed on to the table */
+    public final LongAdder cacheMisses = new LongAdder();
+    /** lookups answered by an expired cached answer because the table answered RETRY */
+    public final LongAdder cacheStaleServed = new LongAdder();
+    /** lookups that waited for the same key's lookup already running instead of asking the table */
+    public final LongAdder cacheCoalesced = new LongAdder();
     private final LatencyHistogram latency = new LatencyHistogram();
     private volatile String lastError;
     private volatile long lastErrorMillis;

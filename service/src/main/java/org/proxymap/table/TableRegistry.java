@@ -1,10 +1,8 @@
 package org.proxymap.table;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -28,18 +26,12 @@ public final class TableRegistry implements AutoCloseable {
     private volatile Function<String, String> parameters;
 
     public TableRegistry(Function<String, String> parameters) {
-        this(loadTypes(), parameters);
+        this(TableTypes.installed(), parameters);
     }
 
     public TableRegistry(Map<String, TableType> types, Function<String, String> parameters) {
         this.types = types;
         this.parameters = parameters;
-    }
-
-    private static Map<String, TableType> loadTypes() {
-        Map<String, TableType> m = new HashMap<>();
-        for (TableType t : ServiceLoader.load(TableType.class)) m.put(t.name(), t);
-        return m;
     }
 
     /** The table types this build can open, e.g. for {@code check} and log hints. */
@@ -62,8 +54,8 @@ public final class TableRegistry implements AutoCloseable {
      *        type's {@link TableType#openFlagsMask()} of them select and open the instance
      */
     public TableHandle acquire(String fullName, boolean writable, int clientInstanceFlags) {
-        int colon = fullName.indexOf(':');
-        TableType tt = colon < 0 ? null : types.get(fullName.substring(0, colon));
+        TableName tn = TableName.parse(fullName);
+        TableType tt = tn == null ? null : types.get(tn.type());
         int instanceFlags = tt == null ? 0 : clientInstanceFlags & tt.openFlagsMask();
         Key key = new Key(fullName, writable, instanceFlags);
         while (true) {
@@ -75,9 +67,9 @@ public final class TableRegistry implements AutoCloseable {
     }
 
     private TableHandle openHandle(String fullName, boolean writable, int instanceFlags) {
-        int colon = fullName.indexOf(':');
-        String type = fullName.substring(0, colon);
-        String name = fullName.substring(colon + 1);
+        TableName tn = TableName.parse(fullName);
+        String type = tn.type();
+        String name = tn.name();
         LookupTable table;
         TableType tt = types.get(type);
         if (tt == null) {

@@ -69,6 +69,24 @@ class ServiceConfigTest {
     }
 
     @Test
+    void everySettingIsParsedAtLoadSqlAndJmxIncluded() throws Exception {
+        for (Map.Entry<String, String> bad : Map.of(
+                "proxymap_sql_max_connections = many", "bad numerical value",
+                "proxymap_sql_pool_max_connections = 0", "less than 1",
+                "proxymap_sql_query_timeout = 5x", "bad time unit 'x'",
+                "proxymap_jmx_port = 70000", "0 to keep remote JMX off",
+                "proxymap_jmx_address = ", "must not be empty").entrySet()) {
+            Path d = dir("", "# x\n\n" + bad.getKey() + "\n");
+            ConfigException e = assertThrows(ConfigException.class, () -> ServiceConfig.load(d), bad.getKey());
+            assertTrue(e.getMessage().contains("proxymap.cf, line 3: " + bad.getKey().strip()), e.getMessage());
+            assertTrue(e.getMessage().contains(bad.getValue()), e.getMessage());
+        }
+        ServiceConfig c = ServiceConfig.load(dir("", "proxymap_sql_query_timeout = 2m\n"));
+        assertEquals(Duration.ofMinutes(2), c.get(Setting.SQL_QUERY_TIMEOUT));
+        assertEquals(Integer.valueOf(100), c.get(Setting.SQL_MAX_CONNECTIONS));
+    }
+
+    @Test
     void mainCfSyntaxErrorsNameFileAndLine() throws Exception {
         ConfigException e = assertThrows(ConfigException.class, () -> ServiceConfig.load(dir("a = b\n\nnoequals\n", null)));
         assertTrue(e.getMessage().endsWith("main.cf, line 3: missing '=' after attribute name: \"noequals\"; write name = value"),

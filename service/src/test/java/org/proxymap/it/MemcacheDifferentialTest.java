@@ -65,6 +65,7 @@ class MemcacheDifferentialTest {
         write("down.cf", "memcache = inet:127.0.0.1:" + dead + "\n" + b);
         write("downonly.cf", "memcache = inet:127.0.0.1:" + dead + "\n");
         write("rw.cf", "memcache = " + mc.endpoint() + "\nkey_format = rw-%s\n");
+        write("rwb.cf", "memcache = " + mc.endpoint() + "\nkey_format = rwb-%s\nbackup = proxy:lmdb:" + tables.resolve("rwcache") + "\n");
         try (var files = Files.list(tables)) {
             for (Path f : files.toList()) Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
         }
@@ -72,7 +73,8 @@ class MemcacheDifferentialTest {
         for (String cf : List.of("plain.cf", "nobackup.cf", "format.cf", "small.cf", "down.cf", "downonly.cf")) {
             maps.append(" proxy:memcache:").append(tables.resolve(cf));
         }
-        maps.append(" $proxy_write_maps\nproxy_write_maps = proxy:memcache:").append(tables.resolve("rw.cf")).append('\n');
+        maps.append(" $proxy_write_maps\nproxy_write_maps = proxy:memcache:").append(tables.resolve("rw.cf"))
+                .append(" proxy:memcache:").append(tables.resolve("rwb.cf")).append('\n');
         postfix = PostfixReference.start(maps.toString());
         ours = TestServer.start(TestServer.newConfig("compatibility_level = 3.6\n" + maps));
     }
@@ -128,6 +130,57 @@ class MemcacheDifferentialTest {
         assertEquals(theirs, mine, "postmap " + String.join(" ", args) + " through Postfix's proxymap vs ours");
         assertEquals(theirCache, myCache, "memcache contents after postmap " + String.join(" ", args));
         return mine;
+    }
+
+    /** A fresh, empty lmdb backup that Postfix's proxywrite (user postfix) may write. */
+    private static void freshBackup() throws Exception {
+        Path src = tables.resolve("rwcache");
+        Files.deleteIfExists(tables.resolve("rwcache.lmdb"));
+        Files.writeString(src, "seed@example.com seeded\n");
+        for (String[] cmd : new String[][] {{"/usr/sbin/postmap", "-c", postfix.etc.toString(), "lmdb:" + src}, {"chown", "postfix", src + ".lmdb"}}) {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0, String.join(" ", cmd) + ": " + out);
+        }
+    }
+
+    /** The lmdb backup's entries as Postfix's postmap reads them. */
+    private static String backupContents() throws Exception {
+        return Postmap.run(postfix.etc, null, POSTMAP_SECONDS, "-s", "lmdb:" + tables.resolve("rwcache")).stdout();
+    }
+
+    @Test
+    void proxywriteWithAWritableBackup() throws Exception {
+        String rwb = "memcache:" + tables.resolve("rwb.cf");
+        List<String> watch = List.of("rwb-k1@example.com", "rwb-k2@example.com", "rwb-seed@example.com");
+        touch(watch);
+        String flags = Integer.toString(0x4000 | 0x40);
+        List<String> runs = new ArrayList<>();
+        for (Path socket : new Path[] {postfix.proxywrite(), ours.proxywrite()}) {
+            seed();
+            freshBackup();
+            StringBuilder sb = new StringBuilder();
+            try (WireClient c = WireClient.connect(socket)) {
+                String[][] requests = {
+                        {"request", "update", "table", rwb, "flags", flags, "key", "k1@example.com", "value", "v1"},
+                        {"request", "update", "table", rwb, "flags", flags, "key", "K2@example.com", "value", "v2"},
+                        {"request", "lookup", "table", rwb, "flags", flags, "key", "seed@example.com"},
+                        {"request", "lookup", "table", rwb, "flags", flags, "key", "k1@example.com"},
+                        {"request", "delete", "table", rwb, "flags", flags, "key", "k1@example.com"},
+                        {"request", "delete", "table", rwb, "flags", flags, "key", "k1@example.com"},
+                        {"request", "delete", "table", rwb, "flags", flags, "key", "nobody@example.com"},
+                        {"request", "sequence", "table", rwb, "flags", flags, "function", "0"},
+                        {"request", "sequence", "table", rwb, "flags", flags, "function", "1"},
+                        {"request", "sequence", "table", rwb, "flags", flags, "function", "1"},
+                };
+                for (String[] q : requests) sb.append(q[1]).append(' ').append(q[7]).append(" -> ").append(WireClient.escaped(c.call(q))).append('\n');
+            }
+            sb.append("memcache: ").append(snapshot(watch)).append("\nbackup:\n").append(backupContents());
+            runs.add(sb.toString());
+        }
+        assertEquals(runs.get(0), runs.get(1), "proxywrite with an lmdb backup: Postfix, then ours");
+        assertTrue(runs.get(1).contains("k2@example.com\tv2"), runs.get(1));
+        System.out.println("proxywrite with a backup through both:\n" + runs.get(1));
     }
 
     static List<String> keys() {

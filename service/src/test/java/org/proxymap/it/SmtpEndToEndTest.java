@@ -320,6 +320,7 @@ class SmtpEndToEndTest {
         List<String> waits = outage.log().lines().filter(l -> l.contains("private/proxymap")).toList();
         System.out.printf("e2e: outage run: %d deferrals, %d log lines of clients waiting for the proxymap socket:%n%s%n",
                 count(outage.log().lines().toList(), "status=deferred"), waits.size(), String.join("\n", waits));
+        assertFalse(waits.isEmpty(), "the outage reached no Postfix client:\n" + outage.log());
     }
 
     /** Called once after each message with the number sent so far, on the sending thread. */

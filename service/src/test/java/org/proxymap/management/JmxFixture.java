@@ -27,27 +27,38 @@ final class JmxFixture implements AutoCloseable {
 
     final TestServer ts;
     final Management management;
-    final MBeanServer mbeans = MBeanServerFactory.newMBeanServer();
+    static final String OPS_PASSWORD = "ops-secret";
+
+    final MBeanServer mbeans;
     final int port;
 
-    private JmxFixture(TestServer ts, int port) throws Exception {
+    private JmxFixture(TestServer ts, int port, MBeanServer mbeans) throws Exception {
         this.ts = ts;
         this.port = port;
+        this.mbeans = mbeans;
         this.management = Management.create(ts.server.state().config(), ts.server, ts.reloader, "test", mbeans);
         management.start();
     }
 
     /** {@code mainCf} as for {@link TestServer#newConfig}; adds proxymap.cf and the user files. */
     static JmxFixture start(String mainCf, Map<String, String> files) throws Exception {
+        return start(mainCf, files, MBeanServerFactory.newMBeanServer());
+    }
+
+    /**
+     * As {@link #start(String, Map)} on {@code mbeans} (the platform's, to reach the JVM's own
+     * MBeans); a third user {@code ops} has the jvm-admin role.
+     */
+    static JmxFixture start(String mainCf, Map<String, String> files, MBeanServer mbeans) throws Exception {
         Path dir = TestServer.newConfig(mainCf);
         Path etc = dir.resolve("etc");
         for (var e : files.entrySet()) Files.writeString(etc.resolve(e.getKey()), e.getValue());
         int port = freePort();
         Files.writeString(etc.resolve("proxymap.cf"), "proxymap_jmx_port = " + port + "\n");
-        writeSecret(etc.resolve("proxymap-jmx.password"),
-                "# user password\nadmin " + ADMIN_PASSWORD + "\nmonitor " + MONITOR_PASSWORD + "\n");
-        Files.writeString(etc.resolve("proxymap-jmx.access"), "admin readwrite\nmonitor readonly\n");
-        return new JmxFixture(TestServer.start(dir), port);
+        writeSecret(etc.resolve("proxymap-jmx.password"), "# user password\nadmin " + ADMIN_PASSWORD + "\nmonitor "
+                + MONITOR_PASSWORD + "\nops " + OPS_PASSWORD + "\n");
+        Files.writeString(etc.resolve("proxymap-jmx.access"), "admin readwrite\nmonitor readonly\nops jvm-admin\n");
+        return new JmxFixture(TestServer.start(dir), port, mbeans);
     }
 
     static void writeSecret(Path file, String text) throws IOException {

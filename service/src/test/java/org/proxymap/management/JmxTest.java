@@ -33,6 +33,7 @@ import org.proxymap.jmx.ServiceMXBean;
 import org.proxymap.jmx.TableInfo;
 import org.proxymap.jmx.TablesMXBean;
 import org.proxymap.protocol.AttrList;
+import org.proxymap.table.PoolStats;
 import org.proxymap.table.PooledResource;
 import org.proxymap.testing.WireClient;
 
@@ -190,7 +191,10 @@ class JmxTest {
 
     /** A stand-in pool as the mysql tables register one, to see PoolInfo cross the wire. */
     private record FakePool(PoolInfo info) implements PooledResource {
-        @Override public PoolInfo poolInfo() { return info; }
+        @Override public PoolStats poolStats() {
+            return new PoolStats(info.target(), info.hostInUse(), info.active(), info.idle(), info.waiters(),
+                    info.maxTotal(), info.created(), info.destroyed(), info.connectFailures());
+        }
         @Override public void close() { }
     }
 

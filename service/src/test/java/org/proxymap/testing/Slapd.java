@@ -98,7 +98,7 @@ public final class Slapd implements AutoCloseable {
                     rootdn "%3$s"
                     rootpw %4$s
                     directory %1$s/db
-                    index mailacceptinggeneralid,mail,uid eq
+                    index objectClass,mailacceptinggeneralid,mail,uid eq
                     """.formatted(dir, SUFFIX, ROOT_DN, ROOT_PW, tlsConf));
             Files.writeString(dir.resolve("seed.ldif"), ldif);
             exec(60, SLAPADD, "-q", "-f", dir.resolve("slapd.conf").toString(), "-l", dir.resolve("seed.ldif").toString());

@@ -32,7 +32,8 @@ import org.proxymap.jmx.TablesMXBean;
  *   proxymapctl - control and inspect a running proxymap over JMX, for people and scripts
  *
  * SYNOPSIS
- *   proxymapctl [-c DIR | --jmx HOST:PORT] [--user NAME] [--password-file FILE] [--json] COMMAND
+ *   proxymapctl [-c DIR | --jmx HOST:PORT] [--user NAME] [--password-file FILE] [--json]
+ *               [--tls] [--truststore F] [--keystore F --keystore-password-file F] COMMAND
  *
  * COMMANDS
  *   reload            reload the configuration; refused: prints why, exit 1
@@ -41,6 +42,7 @@ import org.proxymap.jmx.TablesMXBean;
  *   tables            every open table with its counters
  *   table NAME        one table's instances (NAME is type:name); not open: exit 1
  *   query TABLE KEY   look KEY up as a proxymap client would; prints the value; not found: exit 1
+ *   cache-drop TABLE [KEY]  drop TABLE's cached answers (proxymap_cache_maps), or only KEY's
  *
  * OPTIONS
  *   -c DIR              take proxymap_jmx_address, proxymap_jmx_port and
@@ -50,6 +52,11 @@ import org.proxymap.jmx.TablesMXBean;
  *   --password-file F   the password: a file with the password alone on one line, or a
  *                       server password file ('user password' lines). Never on the command line.
  *   --json              one JSON document on stdout
+ *   --tls               the connector speaks TLS (implied by -c DIR when proxymap.cf sets
+ *                       proxymap_jmx_tls_keystore, and by --truststore)
+ *   --truststore F      the connector's certificate or its CA (PEM; or PKCS12 without password)
+ *   --keystore F        PKCS12 key store with a client certificate (when the service asks for one)
+ *   --keystore-password-file F   its password, alone on one line
  *   --version           print "proxymapctl VERSION" and exit
  *
  * EXIT STATUS
@@ -59,8 +66,9 @@ public final class ProxymapCtl {
     public static final int OK = 0, FAILED = 1, USAGE = 2, UNREACHABLE = 3;
 
     private static final String USAGE_TEXT = """
-            usage: proxymapctl [-c DIR | --jmx HOST:PORT] [--user NAME] [--password-file FILE] [--json] COMMAND
-              commands: reload | check | stats | tables | table NAME | query TABLE KEY
+            usage: proxymapctl [-c DIR | --jmx HOST:PORT] [--user NAME] [--password-file FILE] [--json]
+                               [--tls] [--truststore FILE] [--keystore FILE --keystore-password-file FILE] COMMAND
+              commands: reload | check | stats | tables | table NAME | query TABLE KEY | cache-drop TABLE [KEY]
               exit: 0 ok, 1 operation failed, 2 usage, 3 cannot connect or authenticate""";
 
     /** A failure with the exit status it maps to. */
@@ -98,8 +106,9 @@ public final class ProxymapCtl {
     }
 
     private int execute(String[] args) throws Failure {
-        String jmx = null, user = null, passwordFile = null, configDir = null;
-        boolean json = false;
+        String jmx = null, user = null, passwordFile = null, configDir = null, truststore = null, keystore = null,
+                keystorePasswordFile = null;
+        boolean json = false, tls = false;
         List<String> command = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
@@ -109,6 +118,10 @@ public final class ProxymapCtl {
                 case "--user" -> user = value(args, ++i, a);
                 case "--password-file" -> passwordFile = value(args, ++i, a);
                 case "--json" -> json = true;
+                case "--tls" -> tls = true;
+                case "--truststore" -> truststore = value(args, ++i, a);
+                case "--keystore" -> keystore = value(args, ++i, a);
+                case "--keystore-password-file" -> keystorePasswordFile = value(args, ++i, a);
                 case "-h", "--help" -> {
                     out.println(USAGE_TEXT);
                     return OK;
@@ -130,8 +143,12 @@ public final class ProxymapCtl {
             case "reload", "check", "stats", "tables" -> 0;
             case "table" -> 1;
             case "query" -> 2;
+            case "cache-drop" -> command.size() == 3 ? 2 : 1;
             default -> throw new Failure(USAGE, "unknown command " + command.get(0));
         };
+        if (command.get(0).equals("cache-drop") && command.size() > 3) {
+            throw new Failure(USAGE, "cache-drop takes TABLE and an optional KEY");
+        }
         if (command.size() != arity + 1) {
             throw new Failure(USAGE, command.get(0) + " takes " + arity + " argument" + (arity == 1 ? "" : "s"));
         }
@@ -148,6 +165,7 @@ public final class ProxymapCtl {
             }
             host = cf.getOrDefault("proxymap_jmx_address", "127.0.0.1").trim();
             if (passwordFile == null) passwordFile = cf.getOrDefault("proxymap_jmx_password_file", configDir + "/proxymap-jmx.password");
+            if (!cf.getOrDefault("proxymap_jmx_tls_keystore", "").isBlank()) tls = true;
         } else if (jmx != null) {
             int colon = jmx.lastIndexOf(':');
             if (colon <= 0) throw new Failure(USAGE, "--jmx " + jmx + ": expected HOST:PORT, e.g. 127.0.0.1:9875");
@@ -162,7 +180,9 @@ public final class ProxymapCtl {
         if (passwordFile == null) throw new Failure(USAGE, "--password-file FILE is required with --jmx");
         String password = password(Path.of(passwordFile), user);
 
-        JMXConnector connector = connect(host, port, user, password);
+        if (truststore != null || keystore != null) tls = true;
+        if (tls) useTls(truststore, keystore, keystorePasswordFile);
+        JMXConnector connector = connect(host, port, user, password, tls);
         try {
             MBeanServerConnection c;
             try {
@@ -225,7 +245,36 @@ public final class ProxymapCtl {
                 + " (expected the password alone on one line, or a line '" + user + " password')");
     }
 
-    private JMXConnector connect(String host, int port, String user, String password) throws Failure {
+    /** TLS for the registry and the connector: the default SSL context (which the RMI stubs use), from these files. */
+    private static void useTls(String truststore, String keystore, String keystorePasswordFile) throws Failure {
+        if (keystore != null && keystorePasswordFile == null) throw new Failure(USAGE, "--keystore needs --keystore-password-file FILE");
+        try {
+            javax.net.ssl.TrustManager[] trust = null;
+            if (truststore != null) {
+                var tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+                tmf.init(org.proxymap.jmx.TrustStores.load(Path.of(truststore)));
+                trust = tmf.getTrustManagers();
+            }
+            javax.net.ssl.KeyManager[] keys = null;
+            if (keystore != null) {
+                char[] pw = password(Path.of(keystorePasswordFile), null).toCharArray();
+                java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+                try (var in = Files.newInputStream(Path.of(keystore))) {
+                    ks.load(in, pw);
+                }
+                var kmf = javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+                kmf.init(ks, pw);
+                keys = kmf.getKeyManagers();
+            }
+            javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+            ctx.init(keys, trust, null);
+            javax.net.ssl.SSLContext.setDefault(ctx);
+        } catch (IOException | java.security.GeneralSecurityException e) {
+            throw new Failure(USAGE, "TLS: " + e.getMessage());
+        }
+    }
+
+    private JMXConnector connect(String host, int port, String user, String password, boolean tls) throws Failure {
         JMXServiceURL url;
         try {
             url = new JMXServiceURL(ObjectNames.serviceUrl(host, port));
@@ -234,6 +283,7 @@ public final class ProxymapCtl {
         }
         Map<String, Object> env = new LinkedHashMap<>();
         env.put(JMXConnector.CREDENTIALS, new String[] {user, password});
+        if (tls) env.put("com.sun.jndi.rmi.factory.socket", new javax.rmi.ssl.SslRMIClientSocketFactory()); // the registry too
         try {
             return JMXConnectorFactory.connect(url, env);
         } catch (SecurityException e) {
@@ -292,6 +342,14 @@ public final class ProxymapCtl {
                     }
                 }
                 return tables.isEmpty() ? FAILED : OK;
+            }
+            case "cache-drop" -> {
+                String key = command.size() > 2 ? command.get(2) : null;
+                int dropped = proxy(c, ObjectNames.TABLES, TablesMXBean.class).cacheDrop(command.get(1), key);
+                if (json) out.println(Json.write(Map.of("table", command.get(1), "dropped", dropped)));
+                else out.println("dropped " + dropped + " cached answer" + (dropped == 1 ? "" : "s") + " of " + command.get(1)
+                        + (key == null ? "" : " for key " + key));
+                return OK;
             }
             default -> {
                 LookupResult r = proxy(c, ObjectNames.TABLES, TablesMXBean.class).lookup(command.get(1), command.get(2));

@@ -3,7 +3,6 @@ package org.proxymap.table.file;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -14,6 +13,7 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.proxymap.ffm.Flock;
 import org.proxymap.protocol.DictFlags;
+import org.proxymap.table.FileStamp;
 import org.proxymap.table.LookupTable;
 import org.proxymap.table.OpenContext;
 import org.proxymap.table.OpenFlags;
@@ -60,7 +60,7 @@ public abstract class BerkeleyDbType implements TableType {
         }
         Path file = Path.of(table + ".db");
         if (!context.writable() && !Files.exists(file)) {
-            throw new TableOpenException("open database " + file + ": No such file or directory");
+            throw TableOpenException.missing("database " + file);
         }
         boolean openLock = context.writable() && (context.instanceFlags() & DictFlags.OPEN_LOCK) != 0;
         try {

@@ -6,7 +6,6 @@ import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -16,6 +15,7 @@ import java.util.Map;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.proxymap.protocol.DictFlags;
+import org.proxymap.table.FileStamp;
 import org.proxymap.table.LookupTable;
 import org.proxymap.table.OpenContext;
 import org.proxymap.table.OpenFlags;
@@ -51,10 +51,8 @@ public final class CdbType implements TableType {
         try {
             OpenFlags flags = context.flags();
             return WatchedFile.open(file, "cdb:" + name, () -> new CdbTable(file, flags));
-        } catch (NoSuchFileException e) {
-            throw new TableOpenException("open database " + file + ": No such file or directory");
         } catch (IOException e) {
-            throw new TableOpenException("open database " + file + ": " + e.getMessage());
+            throw TableOpenException.open("database " + file, e);
         }
     }
 

@@ -13,6 +13,7 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.proxymap.ffm.Flock;
 import org.proxymap.protocol.DictFlags;
+import org.proxymap.table.FileStamp;
 import org.proxymap.table.LookupTable;
 import org.proxymap.table.OpenContext;
 import org.proxymap.table.OpenFlags;
@@ -56,7 +57,7 @@ public final class LmdbType implements TableType {
         String configured = context.parameters() == null ? null : context.parameters().apply("lmdb_map_size");
         if (configured != null && configured.matches("[0-9]+")) mapSize = Long.parseLong(configured);
         if (!context.writable() && !Files.exists(file)) {
-            throw new TableOpenException("open database " + file + ": No such file or directory");
+            throw TableOpenException.missing("database " + file);
         }
         try {
             return new LmdbTable(lib, file, context.writable(), mapSize, context.flags());

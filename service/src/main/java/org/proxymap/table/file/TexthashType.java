@@ -2,7 +2,6 @@ package org.proxymap.table.file;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -10,6 +9,7 @@ import java.util.Map;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.proxymap.protocol.DictFlags;
+import org.proxymap.table.FileStamp;
 import org.proxymap.table.Keys;
 import org.proxymap.table.LookupTable;
 import org.proxymap.table.OpenContext;
@@ -43,10 +43,8 @@ public final class TexthashType implements TableType {
             return WatchedFile.open(file, "texthash:" + name, () -> new TexthashTable(file, flags));
         } catch (DuplicateKeyException e) {
             throw new TableOpenException(e.getMessage());
-        } catch (NoSuchFileException e) {
-            throw new TableOpenException("open database " + name + ": No such file or directory");
         } catch (IOException e) {
-            throw new TableOpenException("open database " + name + ": " + e.getMessage());
+            throw TableOpenException.open("database " + name, e);
         }
     }
 

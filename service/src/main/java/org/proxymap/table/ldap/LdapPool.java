@@ -26,7 +26,7 @@ import javax.net.SocketFactory;
 import javax.net.ssl.SSLContext;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
-import org.proxymap.jmx.PoolInfo;
+import org.proxymap.table.PoolStats;
 import org.proxymap.table.PooledResource;
 import org.proxymap.table.TableException;
 import org.proxymap.table.sql.ConnectionBudget;
@@ -304,8 +304,8 @@ final class LdapPool implements PooledResource, ConnectionBudget.IdleHolder {
     }
 
     @Override
-    public synchronized PoolInfo poolInfo() {
-        return new PoolInfo(description, serverInUse, active, idle.size(), slots.getQueueLength(),
+    public synchronized PoolStats poolStats() {
+        return new PoolStats(description, serverInUse, active, idle.size(), slots.getQueueLength(),
                 max, created.get(), destroyed.get(), connectFailures.get());
     }
 

@@ -2,9 +2,7 @@ package org.proxymap.table.pattern;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -55,12 +53,8 @@ abstract class RuleFileType implements TableType {
         }
         try {
             return WatchedFile.open(Path.of(name), type + ":" + name, opener);
-        } catch (NoSuchFileException e) {
-            throw new TableOpenException("open " + name + ": No such file or directory");
-        } catch (AccessDeniedException e) {
-            throw new TableOpenException("open " + name + ": Permission denied");
         } catch (java.io.IOException e) {
-            throw new TableOpenException("open " + name + ": " + e.getMessage());
+            throw TableOpenException.open(name, e);
         }
     }
 
@@ -76,12 +70,8 @@ abstract class RuleFileType implements TableType {
         }
         try {
             return new String(Files.readAllBytes(Path.of(name)), StandardCharsets.ISO_8859_1);
-        } catch (NoSuchFileException e) {
-            throw new TableOpenException("open " + name + ": No such file or directory");
-        } catch (AccessDeniedException e) {
-            throw new TableOpenException("open " + name + ": Permission denied");
         } catch (IOException e) {
-            throw new TableOpenException("open " + name + ": " + e.getMessage());
+            throw TableOpenException.open(name, e);
         }
     }
 }

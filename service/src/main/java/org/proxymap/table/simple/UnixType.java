@@ -4,11 +4,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.proxymap.protocol.DictFlags;
+import org.proxymap.table.FileStamp;
 import org.proxymap.table.LookupTable;
 import org.proxymap.table.OpenContext;
 import org.proxymap.table.TableException;
@@ -57,7 +57,7 @@ public final class UnixType implements TableType {
         private final String what;
         private final boolean isPasswd;
         private volatile Map<String, String> map;
-        private volatile Object stamp;
+        private volatile FileStamp stamp;
         private volatile long nextCheck = System.nanoTime();
 
         FileTable(Path file, String what, boolean isPasswd) {
@@ -80,8 +80,7 @@ public final class UnixType implements TableType {
             if (m != null && now - nextCheck < 0) return m;
             synchronized (this) {
                 try {
-                    BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
-                    Object s = List.of(a.lastModifiedTime(), a.size(), String.valueOf(a.fileKey()));
+                    FileStamp s = FileStamp.of(file);
                     if (map == null || !s.equals(stamp)) {
                         map = parse(Files.readAllLines(file, StandardCharsets.ISO_8859_1));
                         stamp = s;

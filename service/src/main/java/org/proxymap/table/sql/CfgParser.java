@@ -5,7 +5,6 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.function.Function;
@@ -42,12 +41,10 @@ public final class CfgParser {
             MainCf cf = new MainCf().fileName(name);
             try (Reader r = Files.newBufferedReader(Path.of(name), StandardCharsets.ISO_8859_1)) {
                 cf.read(r);
-            } catch (NoSuchFileException e) {
-                throw new TableOpenException("open " + name + ": No such file or directory");
             } catch (AccessDeniedException e) {
                 throw new TableOpenException("open " + name + ": Permission denied; the file must be readable by the proxymap service user");
             } catch (IOException e) {
-                throw new TableOpenException("open " + name + ": " + e.getMessage());
+                throw TableOpenException.open(name, e);
             } catch (ConfigurationException e) {
                 throw new TableOpenException(e.getMessage());
             }

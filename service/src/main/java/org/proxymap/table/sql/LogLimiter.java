@@ -1,35 +1,9 @@
 package org.proxymap.table.sql;
 
-import java.util.concurrent.ConcurrentHashMap;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.Logger;
-
 /**
- * Warnings that would repeat on every lookup (a failing query, an empty result) are logged
- * at most once per interval per subject, with a count of the ones held back, so a broken
- * table cannot flood the log.
+ * The old home of {@link org.proxymap.table.LogLimiter}, kept only so that table types
+ * written against it still compile; use {@code org.proxymap.table.LogLimiter}.
  */
-public final class LogLimiter {
-    private static final Logger log = LogManager.getLogger("proxymap");
-    private final long intervalMillis;
-    private final ConcurrentHashMap<String, long[]> last = new ConcurrentHashMap<>();
-
-    public LogLimiter(long intervalMillis) { this.intervalMillis = intervalMillis; }
-
-    public void warn(String subject, String message) {
-        long now = System.currentTimeMillis();
-        long[] s = last.computeIfAbsent(subject, k -> new long[] {Long.MIN_VALUE / 2, 0});
-        long held;
-        synchronized (s) {
-            if (now - s[0] < intervalMillis) {
-                s[1]++;
-                return;
-            }
-            held = s[1];
-            s[0] = now;
-            s[1] = 0;
-        }
-        log.warn(held == 0 ? message : message + " (" + held + " more like this held back)");
-    }
-
+public final class LogLimiter extends org.proxymap.table.LogLimiter {
+    public LogLimiter(long intervalMillis) { super(intervalMillis); }
 }

@@ -14,7 +14,8 @@ import org.apache.commons.dbcp2.BasicDataSource;
 import org.apache.commons.dbcp2.ConnectionFactory;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
-import org.proxymap.jmx.PoolInfo;
+import org.proxymap.table.LogLimiter;
+import org.proxymap.table.PoolStats;
 import org.proxymap.table.PooledResource;
 import org.proxymap.table.TableException;
 
@@ -446,7 +447,7 @@ final class SqlPool implements PooledResource {
     Duration queryTimeout() { return target.queryTimeout(); }
 
     @Override
-    public PoolInfo poolInfo() {
+    public PoolStats poolStats() {
         int active = 0, idle = 0, waiters = 0;
         long created = 0, destroyed = 0;
         for (Host h : hosts) {
@@ -459,7 +460,7 @@ final class SqlPool implements PooledResource {
                 destroyed += p.getDestroyedCount();
             }
         }
-        return new PoolInfo(description, hostInUse, active, idle, waiters, Math.min(target.poolMax(), budget.max()) * hosts.size(), created,
+        return new PoolStats(description, hostInUse, active, idle, waiters, Math.min(target.poolMax(), budget.max()) * hosts.size(), created,
                 destroyed, connectFailures.get());
     }
 

@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.proxymap.protocol.DictFlags;
+import org.proxymap.table.LogLimiter;
 import org.proxymap.table.LookupTable;
 import org.proxymap.table.TableException;
 import org.proxymap.table.TableOpenException;

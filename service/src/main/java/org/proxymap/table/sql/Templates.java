@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.proxymap.table.LogLimiter;
 import org.proxymap.table.TableException;
 
 /**

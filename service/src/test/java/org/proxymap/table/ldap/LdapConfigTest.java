@@ -137,4 +137,22 @@ class LdapConfigTest {
         assertEquals(0, LdapTable.subtype("mail", "mailHost"));
         assertEquals(0, LdapTable.subtype("mail;lang-de", "mail;lang-fr"));
     }
+
+    @Test
+    void fingerprintFollowsTheFileTheDomainFilesAndThePoolSettings() throws Exception {
+        Path domains = dir.resolve("domains");
+        Files.writeString(domains, "example.org\n");
+        String f = write("server_host = ldap://192.0.2.1\ndomain = " + domains + "\n");
+        OpenContext ctx = new OpenContext(false, 0, n -> null, new SharedResources());
+        LdapType type = new LdapType();
+        String first = type.fingerprint(f, ctx);
+        assertEquals(first, type.fingerprint(f, ctx), "stable while nothing changes");
+        Files.writeString(domains, "example.org\nexample.net\n");
+        String second = type.fingerprint(f, ctx);
+        assertFalse(first.equals(second), "a domain file change re-opens the table");
+        Files.writeString(Path.of(f), "server_host = ldap://192.0.2.2\ndomain = " + domains + "\n");
+        assertFalse(second.equals(type.fingerprint(f, ctx)), "a .cf change re-opens the table");
+        OpenContext pool = new OpenContext(false, 0, n -> n.equals("proxymap_sql_pool_max_connections") ? "3" : null, new SharedResources());
+        assertFalse(type.fingerprint(f, ctx).equals(type.fingerprint(f, pool)), "the pool size is part of it");
+    }
 }

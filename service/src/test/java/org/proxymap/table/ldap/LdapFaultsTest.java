@@ -20,7 +20,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.proxymap.jmx.PoolInfo;
+import org.proxymap.table.PoolStats;
 import org.proxymap.protocol.Status;
 import org.proxymap.table.LookupTable;
 import org.proxymap.table.OpenContext;
@@ -174,8 +174,8 @@ class LdapFaultsTest {
         try (LookupTable a = open(aliases()); LookupTable b = open(aliases() + "result_attribute = mail\n")) {
             assertEquals("alice@mail.example.org", a.lookup("alice@example.org"));
             assertEquals("alice@example.org", b.lookup("alice@example.org"));
-            List<PoolInfo> pools = resources.snapshot().values().stream().filter(r -> r instanceof LdapPool)
-                    .map(r -> ((PooledResource) r).poolInfo()).toList();
+            List<PoolStats> pools = resources.snapshot().values().stream().filter(r -> r instanceof LdapPool)
+                    .map(r -> ((PooledResource) r).poolStats()).toList();
             assertEquals(1, pools.size(), "one shared pool: " + pools);
             assertEquals(1, pools.get(0).created(), "one connection served both tables one after the other: " + pools);
             assertTrue(pools.get(0).target().contains(slapd.url()), pools.toString());
@@ -226,12 +226,25 @@ class LdapFaultsTest {
                 }));
             }
             for (Thread th : threads) th.join();
-            PoolInfo info = resources.snapshot().values().stream().filter(r -> r instanceof LdapPool)
-                    .map(r -> ((PooledResource) r).poolInfo()).findFirst().orElseThrow();
+            PoolStats info = resources.snapshot().values().stream().filter(r -> r instanceof LdapPool)
+                    .map(r -> ((PooledResource) r).poolStats()).findFirst().orElseThrow();
             assertEquals(List.of(), List.copyOf(wrong));
             assertEquals(2, info.maxTotal());
             assertTrue(info.created() <= 2 && info.created() >= 1, "at most the cap's connections: " + info);
             assertEquals(0, info.active());
+        }
+    }
+
+    @Test
+    void keysAreTheClientsBytesUtf8OrNotLookedUp() throws Exception {
+        try (LookupTable t = open(aliases())) {
+            // "jürgen@example.org" as the client sends it: UTF-8 bytes, one ISO-8859-1 char each
+            String utf8 = new String("j\u00fcrgen@example.org".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    java.nio.charset.StandardCharsets.ISO_8859_1);
+            assertEquals(new String("j\u00fcrgen@mail.example.org".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    java.nio.charset.StandardCharsets.ISO_8859_1), t.lookup(utf8), "values are the directory's bytes");
+            // a Latin-1 byte that is not UTF-8: not found, as Postfix skips such keys
+            assertNull(t.lookup("j\u00fcrgen@example.org"));
         }
     }
 }

@@ -124,6 +124,27 @@ class MemcacheTableTest {
     }
 
     @Test
+    void writableBackupGetsUpdatesDeletesAndServesSequence() throws Exception {
+        Path lmdb = dir.resolve("cache");
+        String f = cf("memcache = " + mc.endpoint() + "\nbackup = proxy:lmdb:" + lmdb + "\n");
+        try (LookupTable t = type.open(f, rw)) {
+            t.update("erin@example.com", "erin-value");
+            assertEquals("erin-value", mc.get("erin@example.com"), "memcache first");
+            mc.call("delete erin@example.com");
+            assertEquals("erin-value", t.lookup("erin@example.com"), "then the backup, written back");
+            assertEquals("erin-value", mc.get("erin@example.com"));
+            var it = t.entries();
+            assertTrue(it.hasNext());
+            assertEquals("erin@example.com", it.next().getKey(), "sequence is the backup's");
+            assertTrue(t.delete("erin@example.com"));
+            assertNull(mc.get("erin@example.com"));
+            assertFalse(t.delete("erin@example.com"), "the backup's answer wins");
+            assertNull(t.lookup("erin@example.com"));
+        }
+        assertTrue(Files.exists(Path.of(lmdb + ".lmdb")), "the backup is a real lmdb file");
+    }
+
+    @Test
     void domainFilter() throws Exception {
         mc.set("a@example.com", "in");
         mc.set("a@other.example", "out");

@@ -72,7 +72,7 @@ class MysqlFaultsTest {
             long ms = (System.nanoTime() - t0) / 1_000_000;
             assertTrue(ms < 4000, "replaced without waiting for the 5 s query timeout: " + ms + " ms");
             var info = ((PooledResource) resources.snapshot().values().stream().filter(r -> r instanceof PooledResource)
-                    .filter(r -> ((PooledResource) r).poolInfo().target().contains(tcp(b))).findFirst().orElseThrow()).poolInfo();
+                    .filter(r -> ((PooledResource) r).poolStats().target().contains(tcp(b))).findFirst().orElseThrow()).poolStats();
             assertEquals(2, info.created(), "the dead connection was replaced: " + info);
             assertEquals(0, log.count("is down"), "found dead before use, not by a failed query: " + log.all());
         } finally {

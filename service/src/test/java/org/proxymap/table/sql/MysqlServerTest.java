@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -18,6 +19,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.proxymap.it.PostfixReference;
 import org.proxymap.protocol.AttrList;
 import org.proxymap.testing.Require;
 import org.proxymap.testing.TestServer;
@@ -26,7 +28,8 @@ import org.proxymap.testing.WireClient;
 /**
  * mysql tables through the real server: the global connection cap under 200 concurrent
  * clients, no head-of-line blocking behind a slow table, and byte-for-byte the same answers
- * as Postfix's own mysql client ({@code postmap -q KEY mysql:...}) for {@code postmap -q KEY proxy:mysql:...}.
+ * as Postfix's own mysql client ({@code postmap -q KEY mysql:...}) and as the real Postfix proxymap for
+ * {@code postmap -q KEY proxy:mysql:...}.
  */
 class MysqlServerTest {
     static TestDb db;
@@ -160,14 +163,24 @@ class MysqlServerTest {
         Files.writeString(dir.resolve("etc/virtual.cf"), common + "query = SELECT goto, note FROM alias WHERE address='%s'\n");
         Files.writeString(dir.resolve("etc/fmt.cf"), common
                 + "query = SELECT goto FROM alias WHERE address='%u@%d'\nresult_format = <%u|%d|%S|%U|%D|%1>\nexpansion_limit = 1\n");
-        try (TestServer s = TestServer.start(dir)) {
+        Require.that(PostfixReference.available(), "root and Debian's postfix (/usr/sbin/postfix, /usr/sbin/postmap)");
+        // Postfix's proxymap runs as postfix: the .cf files must be readable by it
+        for (Path p : new Path[] {dir, dir.resolve("etc")}) Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+        try (TestServer s = TestServer.start(dir);
+                PostfixReference real = PostfixReference.start("smtputf8_enable = no\nproxy_read_maps = proxy:mysql:"
+                        + dir.resolve("etc/virtual.cf") + " proxy:mysql:" + dir.resolve("etc/fmt.cf") + "\n")) {
             for (String cf : new String[] {"virtual.cf", "fmt.cf"}) {
                 String table = "mysql:" + s.etc.resolve(cf);
                 for (String key : new String[] {"a@example.com", "m@example.com", "q't@example.com", "plain", "A@EXAMPLE.COM",
                         "nobody@example.com", "\u00fc@example.com", "x' OR '1'='1"}) {
-                    String[] direct = run(postmap, s.etc, key, table);
+                    // the oracle: the same client through the real Postfix 3.7 proxymap (both clients with SMTPUTF8 off)
+                    String[] theirs = run(postmap, real.etc, key, "proxy:" + table);
                     String[] proxied = run(postmap, s.etc, key, "proxy:" + table);
-                    assertEquals(direct[0] + "|" + direct[1], proxied[0] + "|" + proxied[1], cf + " key " + key + "; stderr: " + proxied[2]);
+                    assertEquals(theirs[0] + "|" + theirs[1], proxied[0] + "|" + proxied[1], cf + " key " + key + "; stderr: " + proxied[2]
+                            + "; Postfix's stderr: " + theirs[2]);
+                    // and Postfix's own mysql client on the same .cf agrees (no open flag changes a mysql table)
+                    String[] direct = run(postmap, s.etc, key, table);
+                    assertEquals(direct[0] + "|" + direct[1], proxied[0] + "|" + proxied[1], cf + " key " + key);
                 }
             }
             // and a hit really was a hit

@@ -260,7 +260,7 @@ class MysqlTableTest {
         b.lookup("example.com");
         var pools = own.snapshot().values().stream().filter(r -> r instanceof PooledResource).toList();
         assertEquals(1, pools.size(), "one pool for both tables");
-        var info = ((PooledResource) pools.get(0)).poolInfo();
+        var info = ((PooledResource) pools.get(0)).poolStats();
         assertEquals(db.user + "@inet:127.0.0.1:" + db.port + "/" + DB, info.target());
         assertEquals(1, info.idle() + info.active(), "both lookups used the same connection");
         a.close();

@@ -17,7 +17,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.proxymap.jmx.PoolInfo;
+import org.proxymap.table.PoolStats;
 import org.proxymap.protocol.DictFlags;
 import org.proxymap.protocol.Status;
 import org.proxymap.table.LookupTable;
@@ -258,7 +258,7 @@ class PgsqlTableTest {
              LookupTable both = open("hosts = inet:" + db.host + ":" + db.port + ", " + sockets + "\n" + creds + "dbname = " + DB + "\n" + q)) {
             assertEquals("admin@example.com", unix.lookup("postmaster@example.com"));
             for (int i = 0; i < 5; i++) assertEquals("admin@example.com", both.lookup("postmaster@example.com"));
-            assertEquals(sockets.toString(), pool(both).poolInfo().hostInUse(), "UNIX sockets are preferred");
+            assertEquals(sockets.toString(), pool(both).poolStats().hostInUse(), "UNIX sockets are preferred");
         } finally {
             Trees.delete(sockets);
         }
@@ -268,7 +268,7 @@ class PgsqlTableTest {
                      + "&port=" + db.port + "\nuser = ignored\ndbname = ignored\n" + q)) {
             assertEquals("admin@example.com", uriTcp.lookup("postmaster@example.com"));
             assertEquals("admin@example.com", uriUnix.lookup("postmaster@example.com"));
-            PoolInfo info = pool(uriUnix).poolInfo();
+            PoolStats info = pool(uriUnix).poolStats();
             assertTrue(info.target().contains(":*****@") && !info.target().contains(db.password + "@"), "no password in JMX: " + info.target());
             assertTrue(info.maxTotal() >= 1 && info.created() >= 1, info.toString());
         }
@@ -282,7 +282,7 @@ class PgsqlTableTest {
             assertEquals("example.com", b.lookup("example.com"));
             SqlPool pa = pool(a), pb = pool(b);
             assertSame(pa, pb);
-            PoolInfo info = pa.poolInfo();
+            PoolStats info = pa.poolStats();
             assertEquals(db.user + "@inet:" + db.host + ":" + db.port + "/" + DB, info.target());
             assertTrue(info.idle() + info.active() >= 1, info.toString());
         }

@@ -11,7 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.proxymap.server.BusyPoll;
+import org.proxymap.poll.BusyPoll;
 
 /**
  * A proxymap look-alike that does no work: the same hello and framing, and one fixed reply

@@ -1,4 +1,4 @@
-package org.proxymap.server;
+package org.proxymap.poll;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

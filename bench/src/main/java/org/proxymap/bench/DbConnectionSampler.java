@@ -9,7 +9,8 @@ import java.sql.Statement;
 /**
  * Samples the database's {@code Threads_connected} a few times a second during a run and
  * keeps the largest value, minus the sampler's own connection: the connections the server
- * under test holds.
+ * under test holds. With a {@code tcp:PORT} URL (a directory such as slapd), the established
+ * TCP connections to that local port in /proc/net/tcp{,6} instead.
  */
 final class DbConnectionSampler implements AutoCloseable {
     private final Connection connection;
@@ -19,8 +20,36 @@ final class DbConnectionSampler implements AutoCloseable {
     private volatile String problem;
 
     DbConnectionSampler(String url, String user, String password) throws SQLException {
+        if (url.startsWith("tcp:")) {
+            int port = Integer.parseInt(url.substring(4));
+            connection = null;
+            thread = Thread.ofPlatform().daemon().name("db-sampler").start(() -> sampleTcp(port));
+            return;
+        }
         connection = DriverManager.getConnection(url, user, password);
         thread = Thread.ofPlatform().daemon().name("db-sampler").start(this::run);
+    }
+
+    private void sampleTcp(int port) {
+        String local = String.format(":%04X ", port);
+        try {
+            while (running) {
+                int n = 0;
+                for (String f : new String[] {"/proc/net/tcp", "/proc/net/tcp6"}) {
+                    for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of(f))) {
+                        String[] c = line.trim().split("\\s+");
+                        // local_address, state 01 = ESTABLISHED: the server's side of each client connection
+                        if (c.length > 3 && (c[1] + " ").endsWith(local) && c[3].equals("01")) n++;
+                    }
+                }
+                max = Math.max(max, n);
+                Thread.sleep(200);
+            }
+        } catch (java.io.IOException e) {
+            problem = e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void run() {
@@ -56,6 +85,6 @@ final class DbConnectionSampler implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        connection.close();
+        if (connection != null) connection.close();
     }
 }

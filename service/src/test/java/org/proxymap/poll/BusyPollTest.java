@@ -1,4 +1,4 @@
-package org.proxymap.server;
+package org.proxymap.poll;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
