@@ -59,6 +59,9 @@ public interface ServiceMXBean {
     /** Times the process did not run for a while (GC pause, CPU starvation); deadlines were paused meanwhile. */
     long getStalls();
 
+    /** regexp:/pcre: rules that ran out of their match budget (catastrophic backtracking) and were skipped. */
+    long getPatternMatchLimits();
+
     /** Requests by client dialect: "A/B" (Postfix up to 3.10) and "C" (3.11+). */
     Map<String, Long> getRequestsByDialect();
 

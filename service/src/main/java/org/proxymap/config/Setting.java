@@ -52,7 +52,7 @@ public enum Setting {
     JMX_PASSWORD_FILE("proxymap_jmx_password_file", "${config_directory}/proxymap-jmx.password", Values::path,
             "JMX users, `user password` per line, mode 0600"),
     JMX_ACCESS_FILE("proxymap_jmx_access_file", "${config_directory}/proxymap-jmx.access", Values::path,
-            "JMX roles, `user readonly` or `user readwrite` per line"),
+            "JMX roles, `user readonly`, `user readwrite` or `user jvm-admin` per line, mode 0644 at most"),
     JMX_TLS_KEYSTORE("proxymap_jmx_tls_keystore", "",
             "PKCS12 key store with the JMX connector's private key and certificate: registry and connector then speak TLS only (required when proxymap_jmx_address is not a loopback address). Empty: no TLS."),
     JMX_TLS_KEYSTORE_PASSWORD_FILE("proxymap_jmx_tls_keystore_password_file", "",

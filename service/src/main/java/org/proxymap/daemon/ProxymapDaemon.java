@@ -88,10 +88,10 @@ import org.proxymap.table.TableRegistry;
  *   proxymap_jmx_port = 0                  remote JMX port (0: off; MXBeans stay local)
  *   proxymap_jmx_address = 127.0.0.1       address of the remote JMX connector
  *   proxymap_jmx_password_file = $config_directory/proxymap-jmx.password  (user password, 0600)
- *   proxymap_jmx_access_file = $config_directory/proxymap-jmx.access      (user readonly|readwrite)
- *   proxymap_jmx_tls_keystore =                   (PKCS12: the connector speaks TLS only)
- *   proxymap_jmx_tls_keystore_password_file =     (the key store's password, 0600)
- *   proxymap_jmx_tls_client_truststore =          (PEM: clients must present a certificate)
+ *   proxymap_jmx_access_file = $config_directory/proxymap-jmx.access      (user readonly|readwrite|jvm-admin)
+ *   proxymap_jmx_tls_keystore =                   PKCS12 key store: the JMX connector speaks TLS (needed off loopback)
+ *   proxymap_jmx_tls_keystore_password_file =     its password, alone in a 0600 file
+ *   proxymap_jmx_tls_client_truststore =          PEM certificates of JMX clients (then required)
  *   proxymap_platform_threads = 256        connections on platform threads; more get virtual ones
  *   proxymap_busy_poll_microseconds = 50   poll for a connection's next request before blocking
  *   proxymap_postfix_version = auto        Postfix version whose allow-list rules apply (auto: installed)

@@ -81,7 +81,11 @@ public final class Flock {
         }
     }
 
-    /** Opens {@code file} read-only and waits for a {@code op} lock on it (Postfix's lock on open). */
+    /**
+     * Opens {@code file} read-only and takes a {@code op} lock on it (Postfix's lock on open).
+     *
+     * @return null when {@code op} has NONBLOCK and another holder has the lock
+     */
     public static Held open(java.nio.file.Path file, int op) throws IOException {
         int fd;
         try (Arena arena = Arena.ofConfined()) {
@@ -95,12 +99,13 @@ public final class Flock {
         }
         Held held = new Held(fd);
         try {
-            apply(fd, op);
+            if (apply(fd, op)) return held;
+            held.close();
+            return null;
         } catch (IOException | RuntimeException e) {
             held.close();
             throw e;
         }
-        return held;
     }
 
     /** The C library's text for {@code errno}. */

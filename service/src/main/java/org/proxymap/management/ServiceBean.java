@@ -52,6 +52,7 @@ final class ServiceBean implements ServiceMXBean {
     @Override public long getAcceptFailures() { return c().acceptFailures.sum(); }
     @Override public long getInternalErrors() { return c().internalErrors.sum(); }
     @Override public long getStalls() { return c().stalls.sum(); }
+    @Override public long getPatternMatchLimits() { return org.proxymap.table.pattern.MatchBudget.exceeded(); }
 
     @Override
     public Map<String, Long> getRequestsByDialect() {

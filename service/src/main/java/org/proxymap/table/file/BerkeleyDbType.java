@@ -95,21 +95,31 @@ public abstract class BerkeleyDbType implements TableType {
             this.file = file;
             this.writable = writable;
             this.nul = new TrailingNul(flags);
+            this.openLocked = openLock;
             this.db = openFile();
             this.fd = db.fd();
-            if (openLock && !Flock.apply(fd, Flock.EXCLUSIVE | Flock.NONBLOCK)) {
-                db.close();
-                throw new IOException(name + ":" + file + ": unable to get exclusive lock: Resource temporarily unavailable");
-            }
-            this.openLocked = openLock;
         }
 
-        /** Opens the file under a shared lock, as dict_db_open() does, and notes its identity. */
+        private IOException lockedByOther() {
+            return new IOException(name + ":" + file + ": unable to get exclusive lock: Resource temporarily unavailable");
+        }
+
+        /**
+         * Opens the file under a shared lock, as dict_db_open() does, and notes its identity.
+         * With OPEN_LOCK nothing waits: the file is then locked exclusively for as long as it is
+         * open, or the open fails at once, as dict_open3() does.
+         */
         private Database openFile() throws IOException {
-            if (Files.exists(file)) verified();
+            int shared = Flock.SHARED | (openLocked ? Flock.NONBLOCK : 0);
+            if (Files.exists(file)) verified(shared);
             Database d = lib.open(file, dbType, writable);
             try {
                 int f = d.fd();
+                if (openLocked) {
+                    if (!Flock.apply(f, Flock.EXCLUSIVE | Flock.NONBLOCK)) throw lockedByOther();
+                    stamp = FileStamp.of(file);
+                    return d;
+                }
                 Flock.apply(f, Flock.SHARED);
                 try {
                     stamp = FileStamp.of(file);
@@ -124,8 +134,9 @@ public abstract class BerkeleyDbType implements TableType {
         }
 
         /** Checks the file's structure under a shared lock (postmap may be rewriting it). */
-        private void verified() throws IOException {
-            try (Flock.Held held = Flock.open(file, Flock.SHARED)) {
+        private void verified(int lockOp) throws IOException {
+            try (Flock.Held held = Flock.open(file, lockOp)) {
+                if (held == null) throw lockedByOther();
                 lib.verify(file);
             }
         }

@@ -62,6 +62,7 @@ public final class CdbType implements TableType {
 
         Cdb(Path file) throws IOException {
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+                if (ch.size() > Integer.MAX_VALUE) throw new IOException(file + ": cdb files over 2 GB are not supported");
                 MappedByteBuffer m = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size());
                 this.buf = m.order(ByteOrder.LITTLE_ENDIAN);
             }
@@ -69,8 +70,12 @@ public final class CdbType implements TableType {
         }
 
         private long u32(long pos) throws IOException {
-            if (pos < 0 || pos + 4 > buf.limit()) throw new IOException("cdb file is truncated or corrupt");
+            if (pos < 0 || pos + 4 > buf.limit()) throw corrupt("offset " + pos + " is past the end");
             return buf.getInt((int) pos) & 0xffffffffL;
+        }
+
+        private static IOException corrupt(String what) {
+            return new IOException("cdb file is truncated or corrupt (" + what + "); rebuild it with postmap cdb:FILE");
         }
 
         static long hash(byte[] key) {
@@ -85,6 +90,8 @@ public final class CdbType implements TableType {
             long tpos = u32((h & 255) * 8);
             long tlen = u32((h & 255) * 8 + 4);
             if (tlen == 0) return null;
+            // a damaged header must not send the probe loop past the end (or around it for 2^32 slots)
+            if (tpos < 2048 || tpos + tlen * 8 > buf.limit()) throw corrupt("hash table " + (h & 255) + " points past the end");
             long slot = (h >>> 8) % tlen;
             for (long i = 0; i < tlen; i++) {
                 long sp = tpos + ((slot + i) % tlen) * 8;
@@ -95,7 +102,7 @@ public final class CdbType implements TableType {
                 long klen = u32(rp);
                 long dlen = u32(rp + 4);
                 if (klen != key.length) continue;
-                if (rp + 8 + klen + dlen > buf.limit()) throw new IOException("cdb file is truncated or corrupt");
+                if (rp + 8 + klen + dlen > buf.limit()) throw corrupt("a record at " + rp + " points past the end");
                 boolean same = true;
                 for (int k = 0; k < klen && same; k++) same = buf.get((int) (rp + 8 + k)) == key[k];
                 if (!same) continue;
@@ -111,10 +118,12 @@ public final class CdbType implements TableType {
             List<Map.Entry<String, String>> out = new ArrayList<>();
             long end = u32(0); // the first hash table starts right after the records
             for (int t = 1; t < 256; t++) end = Math.min(end, u32(t * 8L));
+            if (end < 2048 || end > buf.limit()) throw corrupt("the records end past the end of the file");
             long p = 2048;
             while (p < end) {
                 long klen = u32(p);
                 long dlen = u32(p + 4);
+                if (p + 8 + klen + dlen > end) throw corrupt("a record at " + p + " points past the end");
                 byte[] k = new byte[(int) klen];
                 byte[] d = new byte[(int) dlen];
                 buf.get((int) (p + 8), k);
@@ -139,6 +148,7 @@ public final class CdbType implements TableType {
         private final boolean withNul;
         private final boolean withoutNul;
         private final Cdb cdb;
+        private final org.proxymap.table.WarnOncePerSecond warnings = new org.proxymap.table.WarnOncePerSecond(log::warn);
 
         CdbTable(Path file, OpenFlags flags) throws IOException {
             this.file = file;
@@ -159,7 +169,9 @@ public final class CdbType implements TableType {
                 if (v == null && withoutNul) v = cdb.find(k);
                 return v == null ? null : cString(v);
             } catch (IOException e) {
-                throw TableException.retry("error reading " + file + ": " + e.getMessage());
+                throw TableException.retry(warnings.warn("error reading " + file + ": " + e.getMessage()));
+            } catch (InternalError e) {
+                throw truncatedUnderUs(e);
             }
         }
 
@@ -168,8 +180,19 @@ public final class CdbType implements TableType {
             try {
                 return cdb.all().iterator();
             } catch (IOException e) {
-                throw TableException.retry("error reading " + file + ": " + e.getMessage());
+                throw TableException.retry(warnings.warn("error reading " + file + ": " + e.getMessage()));
+            } catch (InternalError e) {
+                throw truncatedUnderUs(e);
             }
+        }
+
+        /**
+         * The JVM turns a read of a mapped page that no longer exists (the file was truncated
+         * in place, not replaced by rename as postmap does) into an InternalError.
+         */
+        private TableException truncatedUnderUs(InternalError e) {
+            return TableException.retry(warnings.warn("error reading " + file + ": the file shrank while open ("
+                    + e.getMessage() + "); rebuild it with postmap cdb:FILE, which replaces it atomically"));
         }
     }
 }

@@ -8,6 +8,7 @@ interface CompiledPattern {
      * @param wantGroups whether the caller substitutes capture groups
      * @return null when the key does not match; otherwise the groups 0..n (an entry is null
      *         when the group did not participate), or {@link #NO_GROUPS} when not wanted
+     * @throws MatchBudget.Exceeded when matching ran out of its budget of key reads
      */
     String[] match(String key, boolean wantGroups);
 

@@ -54,7 +54,7 @@ final class PcreRegex implements CompiledPattern {
 
     @Override
     public String[] match(String key, boolean wantGroups) {
-        Matcher m = pattern.matcher(key);
+        Matcher m = pattern.matcher(new MatchBudget(key));
         if (!(anchored ? m.lookingAt() : m.find())) return null;
         if (!wantGroups) return NO_GROUPS;
         return CompiledPattern.groups(m, groups);

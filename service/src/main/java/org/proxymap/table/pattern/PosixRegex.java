@@ -52,14 +52,15 @@ final class PosixRegex implements CompiledPattern {
 
     @Override
     public String[] match(String key, boolean wantGroups) {
-        Matcher m = pattern.matcher(key);
+        MatchBudget budgeted = new MatchBudget(key);
+        Matcher m = pattern.matcher(budgeted);
         if (!m.find()) return null;
         if (!wantGroups) return NO_GROUPS;
         int start = m.start();
         int end = m.end();
         // POSIX: the longest of the leftmost matches. Java found the leftmost start; look for
         // a longer end with the same start (anchors and lookarounds still see the whole key).
-        Matcher longest = pattern.matcher(key).useTransparentBounds(true).useAnchoringBounds(false);
+        Matcher longest = pattern.matcher(budgeted).useTransparentBounds(true).useAnchoringBounds(false);
         for (int e = key.length(); e > end; e--) {
             longest.region(start, e);
             if (longest.matches()) {

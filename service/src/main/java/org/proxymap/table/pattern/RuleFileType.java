@@ -34,7 +34,7 @@ abstract class RuleFileType implements TableType {
             String content = readRules(name(), name, context);
             RuleFileParser parser = new RuleFileParser(dialect(), name, context.flags().noRegsub(),
                     msg -> log.warn(msg));
-            return new PatternTable(parser.parse(content, name));
+            return new PatternTable(parser.parse(content, name), dialect().kind() + " map " + name, msg -> log.warn(msg));
         });
     }
 

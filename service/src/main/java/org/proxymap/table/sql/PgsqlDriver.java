@@ -18,6 +18,8 @@ import org.postgresql.core.BaseConnection;
 final class PgsqlDriver implements SqlDriver {
     static final PgsqlDriver INSTANCE = new PgsqlDriver();
     static final int DEFAULT_PORT = 5432;
+    /** Target property: the user for hosts with none (libpq: the client's OS user; for Postfix, mail_owner). */
+    static final String DEFAULT_USER = "proxymapDefaultUser";
 
     private PgsqlDriver() {}
 
@@ -51,7 +53,7 @@ final class PgsqlDriver implements SqlDriver {
         }
         ds.setUrl(url);
         // libpq's default user is the OS user the client runs as
-        ds.setUsername(user.isEmpty() ? System.getProperty("user.name") : user);
+        ds.setUsername(user.isEmpty() ? target.driverProperties().getProperty(DEFAULT_USER, System.getProperty("user.name")) : user);
         if (!password.isEmpty()) ds.setPassword(password);
         p.setProperty("preferQueryMode", "simple");
         p.setProperty("binaryTransfer", "false");

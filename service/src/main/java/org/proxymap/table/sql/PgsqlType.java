@@ -118,7 +118,11 @@ public final class PgsqlType implements TableType {
 
     static SqlPool.Target target(PgsqlConfig cf, Function<String, String> parameters) throws TableOpenException {
         SqlPools.Limits limits = SqlPools.limits(parameters, "pgsql", cf.name);
-        return new SqlPool.Target(cf.hosts, cf.user, cf.password, cf.dbname, new java.util.Properties(), "", cf.retryInterval,
+        // libpq's default user is the OS user of the client: mail_owner, as Postfix's proxymap runs
+        java.util.Properties defaults = new java.util.Properties();
+        String owner = parameters.apply("mail_owner");
+        defaults.setProperty(PgsqlDriver.DEFAULT_USER, owner == null || owner.isBlank() ? "postfix" : owner.strip());
+        return new SqlPool.Target(cf.hosts, cf.user, cf.password, cf.dbname, defaults, "", cf.retryInterval,
                 cf.idleInterval, limits.poolMax(), limits.connect(), limits.query(), DEFAULT_SOCKET_DIRECTORY, PgsqlDriver.DEFAULT_PORT);
     }
 
@@ -128,6 +132,6 @@ public final class PgsqlType implements TableType {
         for (HostSpec h : t.hosts()) if (h.uri() != null) uris.append(h.uri()).append(' ');
         return "pgsql:" + t.describe() + " retry=" + t.retryInterval() + " idle=" + t.idleInterval() + " max=" + t.poolMax()
                 + " connect=" + t.connectTimeout() + " query=" + t.queryTimeout() + " auth=" + SqlPools.digest(t.password())
-                + " uris=" + SqlPools.digest(uris.toString());
+                + " uris=" + SqlPools.digest(uris.toString()) + " default-user=" + t.driverProperties().getProperty(PgsqlDriver.DEFAULT_USER);
     }
 }

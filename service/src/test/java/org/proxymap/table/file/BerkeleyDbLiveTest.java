@@ -102,6 +102,26 @@ class BerkeleyDbLiveTest {
         }
     }
 
+    /** postscreen and verify open their caches with OPEN_LOCK: exclusive for as long as open, never waiting. */
+    @Test
+    void openLockHoldsTheFileAndASecondOpenFailsAtOnce() throws Exception {
+        Postmap postmap = Postmap.create();
+        String map = postmap.config().resolve("psc").toString();
+        OpenContext locked = new OpenContext(true, org.proxymap.protocol.DictFlags.OPEN_LOCK, k -> null, null);
+        try (LookupTable first = new BerkeleyDbType.Btree().open(map, locked)) {
+            first.update("1.2.3.4", "0:1:2:3");
+            long start = System.nanoTime();
+            var e = org.junit.jupiter.api.Assertions.assertThrows(org.proxymap.table.TableOpenException.class,
+                    () -> new BerkeleyDbType.Btree().open(map, locked));
+            assertTrue(e.getMessage().contains("unable to get exclusive lock"), e.getMessage());
+            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5), "the second open waited");
+            assertEquals("0:1:2:3", first.lookup("1.2.3.4"));
+        }
+        try (LookupTable again = new BerkeleyDbType.Btree().open(map, locked)) {
+            assertEquals("0:1:2:3", again.lookup("1.2.3.4"));
+        }
+    }
+
     /** The child of {@link #killedWriterLosesNoAcknowledgedUpdate}: updates a btree file, printing each key once it returned. */
     public static void main(String[] args) throws Exception {
         try (LookupTable t = new BerkeleyDbType.Btree().open(args[0], new OpenContext(true, 0, k -> null, null))) {

@@ -138,13 +138,13 @@ class RuleFilesTest {
     @Test
     void regexpFeaturesAndErrors() throws Exception {
         sameAsPostmap("regexp", REGEXP, (f, w) -> new PatternTable(new RuleFileParser(
-                dialect(new RegexpType()), f, false, w::add).parse(read(f), f)));
+                dialect(new RegexpType()), f, false, w::add).parse(read(f), f), "regexp map " + f, w::add));
     }
 
     @Test
     void pcreFeaturesAndErrors() throws Exception {
         sameAsPostmap("pcre", PCRE, (f, w) -> new PatternTable(new RuleFileParser(
-                dialect(new PcreType()), f, false, w::add).parse(read(f), f)));
+                dialect(new PcreType()), f, false, w::add).parse(read(f), f), "pcre map " + f, w::add));
     }
 
     @Test

@@ -150,6 +150,49 @@ class PgsqlFaultsTest {
     }
 
     @Test
+    void failoverBetweenTwoServersAndBack() throws Exception {
+        own.sql(DB, "UPDATE t SET v = 'own'");
+        shared.sql(DB, "UPDATE t SET v = 'shared'");
+        // own by its UNIX socket (under the name libpq uses for the default port), which is preferred; shared over TCP
+        Path sockets = Files.createTempDirectory(dir, "sock");
+        Files.setPosixFilePermissions(sockets, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.createSymbolicLink(sockets.resolve(".s.PGSQL.5432"), Path.of(own.socketDir, ".s.PGSQL." + own.port));
+        try (LogCapture log = new LogCapture();
+             LookupTable t = open("hosts = inet:" + shared.host + ":" + shared.port + ", unix:" + sockets + "\nuser = "
+                     + own.user + "\npassword = " + own.password + "\ndbname = " + DB + "\nquery = SELECT v FROM t WHERE k='%s'\n", Map.of())) {
+            assertEquals("own", t.lookup("who"), "UNIX sockets first");
+            assertEquals("own", t.lookup("who"));
+            own.stop();
+            try {
+                for (int i = 0; i < 5; i++) assertEquals("shared", t.lookup("who"), "the other server answers at once");
+                assertTrue(log.count("is down") <= 1, log.all());
+            } finally {
+                own.start();
+            }
+        } finally {
+            own.sql(DB, "UPDATE t SET v = 'here'");
+            shared.sql(DB, "UPDATE t SET v = 'here'");
+        }
+    }
+
+    @Test
+    void probeConnectsAndNamesTheProblem() throws Exception {
+        var context = new OpenContext(false, 0, k -> null, resources);
+        Path good = Files.createTempFile(dir, "p", ".cf");
+        Files.writeString(good, cf(shared));
+        assertEquals(List.of(), new PgsqlType().probe(good.toString(), context));
+        Path bad = Files.createTempFile(dir, "p", ".cf");
+        Files.writeString(bad, cf(shared, shared.user, "wrong-pw", "SELECT v FROM t WHERE k='%s'"));
+        List<String> problems = new PgsqlType().probe(bad.toString(), context);
+        assertEquals(1, problems.size(), problems.toString());
+        assertTrue(problems.get(0).startsWith(bad.toString()) && problems.get(0).contains("password authentication failed"), problems.get(0));
+        Path badSql = Files.createTempFile(dir, "p", ".cf");
+        Files.writeString(badSql, cf(shared, shared.user, shared.password, "SELECT v FROM missing WHERE k='%s'"));
+        problems = new PgsqlType().probe(badSql.toString(), context);
+        assertTrue(problems.size() == 1 && problems.get(0).contains("relation \"missing\" does not exist"), problems.toString());
+    }
+
+    @Test
     void aQuerySlowerThanTheTimeoutAnswersRetryAndHoldsNothing() throws Exception {
         Map<String, String> settings = Map.of("proxymap_sql_query_timeout", "1s");
         try (LookupTable slow = open(cf(shared, shared.user, shared.password,
