@@ -23,8 +23,9 @@ public enum Setting {
             "Close a connection that sends nothing for this long"),
     MAX_ATTRIBUTES("proxymap_max_attributes", "64", v -> Values.integer(v, 8),
             "Attributes in one request"),
-    MAX_ATTRIBUTE_SIZE("proxymap_max_attribute_size", "65536", v -> Values.integer(v, 1024),
-            "Bytes in one attribute name or value"),
+    // header_checks keys are whole headers of up to Postfix's header_size_limit (102400)
+    MAX_ATTRIBUTE_SIZE("proxymap_max_attribute_size", "131072", v -> Values.integer(v, 1024),
+            "Bytes in one attribute name or value; keep it above Postfix's `header_size_limit` (header_checks keys are whole headers)"),
     LISTEN_BACKLOG("proxymap_listen_backlog", "4096", v -> Values.integer(v, 1),
             "Listen backlog of each socket"),
     SOCKET_MODE("proxymap_socket_mode", "0666", Values::octal,

@@ -74,7 +74,7 @@ import org.proxymap.table.TableRegistry;
  *   proxymap_request_deadline = 1s         time to receive a request once it started
  *   proxymap_idle_timeout = 3600s          close connections idle for this long
  *   proxymap_max_attributes = 64           attributes in one request
- *   proxymap_max_attribute_size = 65536    bytes in one attribute name or value
+ *   proxymap_max_attribute_size = 131072   bytes in one attribute name or value (> header_size_limit)
  *   proxymap_listen_backlog = 4096         listen backlog of each socket
  *   proxymap_socket_mode = 0666            permissions of the socket files
  *   proxymap_max_connections = 10000       connections served at once

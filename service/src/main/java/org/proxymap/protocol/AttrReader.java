@@ -118,7 +118,8 @@ public final class AttrReader {
     private void checkSize(int len, boolean isName) throws ProtocolException {
         if (len > maxSize) {
             throw new ProtocolException("attribute " + (isName ? "name" : "value") + " longer than "
-                    + maxSize + " bytes; raise proxymap_max_attribute_size in proxymap.cf if a real client sends longer keys");
+                    + maxSize + " bytes; raise proxymap_max_attribute_size in proxymap.cf if a real client sends longer keys"
+                    + " (header_checks lookups carry whole headers: keep it above Postfix's header_size_limit)");
         }
     }
 
