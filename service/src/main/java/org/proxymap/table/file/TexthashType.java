@@ -9,7 +9,6 @@ import java.util.Map;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.proxymap.protocol.DictFlags;
-import org.proxymap.table.FileStamp;
 import org.proxymap.table.Keys;
 import org.proxymap.table.LookupTable;
 import org.proxymap.table.OpenContext;

@@ -197,6 +197,7 @@ final class LdapPool implements PooledResource, ConnectionBudget.IdleHolder {
         throw TableException.retry(description + ": " + problem);
     }
 
+    @SuppressWarnings("deprecation") // setAutoReconnect(false): deprecated, but says the default we rely on
     private LDAPConnection connect(LdapConfig.Server s, Duration timeout) throws LDAPException {
         int ms = timeout.isZero() ? 0 : (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
         LDAPConnectionOptions o = new LDAPConnectionOptions();

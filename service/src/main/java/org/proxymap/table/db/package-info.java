@@ -1,0 +1,5 @@
+/**
+ * Berkeley DB (libdb) through FFM, for hash: and btree: tables: the library binding only, no
+ * table semantics.
+ */
+package org.proxymap.table.db;
