@@ -116,6 +116,34 @@ class ProxymapCtlTest {
     }
 
     @Test
+    void cacheCountersAndCacheDrop() throws Exception {
+        java.nio.file.Files.writeString(f.etc().resolve("c"), "k v\n");
+        String cached = "texthash:" + f.etc().resolve("c");
+        Path cf = f.etc().resolve("proxymap.cf");
+        String before = java.nio.file.Files.readString(cf); // the fixture's JMX settings
+        java.nio.file.Files.writeString(cf, before + "\nproxy_read_maps = proxy:texthash:${config_directory}/t proxy:" + cached
+                + "\nproxymap_cache_maps = " + cached + "\n");
+        try {
+            assertEquals(0, ctl(admin("reload")).status());
+            for (int i = 0; i < 3; i++) assertEquals(new Run(0, "v\n", ""), ctl(admin("query", cached, "k")));
+            Run t = ctl(monitor("table", cached));
+            assertTrue(t.out().contains("cacheHits: 2") && t.out().contains("cacheMisses: 1")
+                    && t.out().contains("cacheEntries: 1"), t.out());
+            Run refused = ctl(monitor("cache-drop", cached));
+            assertEquals(1, refused.status());
+            assertTrue(refused.err().contains("readwrite"), refused.err());
+            assertEquals(new Run(0, "dropped 0 cached answers of " + cached + " for key other\n", ""),
+                    ctl(admin("cache-drop", cached, "other")));
+            assertEquals(new Run(0, "dropped 1 cached answer of " + cached + "\n", ""), ctl(admin("cache-drop", cached)));
+            assertTrue(ctl(monitor("table", cached)).out().contains("cacheEntries: 0"));
+            assertEquals(2, ctl(admin("cache-drop")).status());
+        } finally {
+            java.nio.file.Files.writeString(cf, before);
+            assertEquals(0, ctl(admin("reload")).status());
+        }
+    }
+
+    @Test
     void reloadOkThenRefusedWithTheReason() throws Exception {
         long gen = f.ts.server.state().generation();
         Run ok = ctl(admin("--json", "reload"));
