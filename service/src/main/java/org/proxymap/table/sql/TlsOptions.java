@@ -1,7 +1,6 @@
 package org.proxymap.table.sql;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -10,6 +9,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyStore;
+import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.cert.Certificate;
@@ -21,6 +21,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import javax.net.ssl.KeyManagerFactory;
 
 /**
  * mysql_table(5)'s {@code tls_*} settings (and the {@code ssl-*} options of an option file)
@@ -32,8 +33,9 @@ import java.util.Properties;
  *       {@code verify-full} against {@code tls_CAfile}/{@code tls_CApath}</li>
  *   <li>{@code tls_CAfile} is {@code serverSslCert}; the certificates of {@code tls_CApath}
  *       are joined into one private PEM file for it</li>
- *   <li>{@code tls_cert_file} + {@code tls_key_file} (PEM; PKCS#8 or PKCS#1 RSA key) become a
- *       private PKCS#12 key store ({@code keyStore})</li>
+ *   <li>{@code tls_cert_file} + {@code tls_key_file} (PEM; PKCS#8 or PKCS#1 RSA key) are
+ *       loaded into key managers in memory and handed to the driver by {@link InMemoryKeyTlsPlugin}:
+ *       the key is never written to a file</li>
  *   <li>{@code tls_ciphers}: Java names ({@code TLS_...}) are passed on; OpenSSL names have no
  *       Java equivalent, so the list is refused with a hint</li>
  * </ul>
@@ -69,10 +71,9 @@ final class TlsOptions {
             if (cert == null || key == null) {
                 throw new GeneralSecurityException("tls_cert_file and tls_key_file must be set together");
             }
-            char[] password = HexFormat.of().formatHex(new SecureRandom().generateSeed(16)).toCharArray();
-            p.setProperty("keyStore", keyStore(Path.of(cert), Path.of(key), password).toString());
-            p.setProperty("keyStorePassword", new String(password));
-            p.setProperty("keyStoreType", "PKCS12");
+            // the key stays in memory: our TLS plugin hands the driver key managers, not a file
+            p.setProperty("tlsSocketType", InMemoryKeyTlsPlugin.TYPE);
+            p.setProperty("keyStore", clientKey(Path.of(cert), Path.of(key)));
         }
         if (ciphers != null) {
             for (String c : ciphers.split("[:,\\s]+")) {
@@ -110,21 +111,26 @@ final class TlsOptions {
         return f;
     }
 
-    private static Path keyStore(Path certFile, Path keyFile, char[] password) throws IOException, GeneralSecurityException {
+    /** Loads certificate chain and key into key managers in memory; returns the driver's keyStore value for them. */
+    private static String clientKey(Path certFile, Path keyFile) throws IOException, GeneralSecurityException {
         List<Certificate> chain = new ArrayList<>();
         try (var in = Files.newInputStream(certFile)) {
             chain.addAll(CertificateFactory.getInstance("X.509").generateCertificates(in));
         }
         if (chain.isEmpty()) throw new GeneralSecurityException("tls_cert_file " + certFile + ": no certificate found");
         PrivateKey key = privateKey(Files.readString(keyFile, StandardCharsets.ISO_8859_1), keyFile);
+        char[] password = HexFormat.of().formatHex(new SecureRandom().generateSeed(16)).toCharArray();
         KeyStore ks = KeyStore.getInstance("PKCS12");
         ks.load(null, null);
         ks.setKeyEntry("client", key, password, chain.toArray(new Certificate[0]));
-        Path f = privateFile(".p12");
-        try (OutputStream out = Files.newOutputStream(f)) {
-            ks.store(out, password);
-        }
-        return f;
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(ks, password);
+        // one id per certificate and key content: tables with the same files share one pool
+        MessageDigest md = MessageDigest.getInstance("SHA-256");
+        md.update(Files.readAllBytes(certFile));
+        md.update((byte) 0);
+        md.update(Files.readAllBytes(keyFile));
+        return InMemoryKeyTlsPlugin.register(HexFormat.of().formatHex(md.digest()), kmf.getKeyManagers());
     }
 
     private static PrivateKey privateKey(String pem, Path file) throws GeneralSecurityException {

@@ -139,6 +139,40 @@ class MysqlConfigTest {
     }
 
     @Test
+    void theTlsClientKeyStaysInMemory() throws Exception {
+        Path cert = dir.resolve("client.pem");
+        Path key = dir.resolve("client.key");
+        Process p = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=proxymap-client",
+                "-days", "2", "-keyout", key.toString(), "-out", cert.toString()).redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        assertEquals(0, p.waitFor());
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        java.util.function.Supplier<Long> ours = () -> {
+            try (var files = Files.list(tmp)) {
+                return files.filter(f -> f.getFileName().toString().startsWith("proxymap-mysql")).count();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+        long before = ours.get();
+        var props = TlsOptions.driverProperties(load("dbname = d\nquery = SELECT 1\ntls_cert_file = " + cert
+                + "\ntls_key_file = " + key + "\n"), Map.of());
+        assertEquals(before, ours.get(), "no key store file written to " + tmp);
+        assertEquals(InMemoryKeyTlsPlugin.TYPE, props.getProperty("tlsSocketType"));
+        assertTrue(props.getProperty("keyStore").startsWith(InMemoryKeyTlsPlugin.PREFIX), props.getProperty("keyStore"));
+        assertFalse(Files.exists(Path.of(props.getProperty("keyStore"))));
+        // the driver finds the plugin by its type and gets the client certificate from memory
+        var plugin = org.mariadb.jdbc.plugin.tls.TlsSocketPluginLoader.get(InMemoryKeyTlsPlugin.TYPE);
+        assertTrue(plugin instanceof InMemoryKeyTlsPlugin, String.valueOf(plugin));
+        var conf = org.mariadb.jdbc.Configuration.parse("jdbc:mariadb://localhost/d?sslMode=trust&tlsSocketType="
+                + InMemoryKeyTlsPlugin.TYPE + "&keyStore=" + props.getProperty("keyStore"));
+        var km = (javax.net.ssl.X509KeyManager) plugin.getKeyManager(conf, null)[0];
+        String alias = km.chooseClientAlias(new String[] {"RSA"}, null, null);
+        assertEquals("CN=proxymap-client", km.getCertificateChain(alias)[0].getSubjectX500Principal().getName());
+        assertTrue(km.getPrivateKey(alias) != null);
+    }
+
+    @Test
     void optionFilesReadTheClientGroupsAndTheOptionGroup() throws Exception {
         Path f = dir.resolve("my.cnf");
         Path inc = dir.resolve("inc.cnf");
