@@ -57,16 +57,18 @@ public interface TableType {
 
     /**
      * What {@code check} mode runs for an approved table: the definition check, then an
-     * open and close; a type that talks to a server overrides this to reach it as well.
+     * open and close; an open table that is a {@link ServerCheck} also reaches its server.
      * One line per problem; empty when the table is usable.
      */
     default List<String> probe(String name, OpenContext context) {
         List<String> problems = check(name, context);
         if (!problems.isEmpty()) return problems;
-        try {
-            open(name, context).close();
+        try (LookupTable t = open(name, context)) {
+            if (t instanceof ServerCheck server) server.check();
         } catch (TableOpenException e) {
             return List.of(e.getMessage());
+        } catch (TableException e) {
+            return List.of(name + ": " + e.getMessage());
         }
         return List.of();
     }

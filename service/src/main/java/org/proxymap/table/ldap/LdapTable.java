@@ -33,7 +33,7 @@ import org.proxymap.table.sql.LogLimiter;
  * not UTF-8 is not looked up (not found), as in Postfix; attribute values are passed on as
  * the directory's bytes.
  */
-final class LdapTable implements LookupTable {
+final class LdapTable implements LookupTable, org.proxymap.table.ServerCheck {
     private static final Logger log = LogManager.getLogger("proxymap");
     private static final LogLimiter limited = new LogLimiter(10_000);
     private static final String[] NO_ATTRIBUTES = new String[0];
@@ -349,7 +349,8 @@ final class LdapTable implements LookupTable {
     }
 
     /** Connects, binds and runs a base search of the search base (or the root DSE): for {@code check} mode. */
-    void check() throws TableException {
+    @Override
+    public void check() throws TableException {
         String base = cf.dynamicBase ? "" : cf.searchBase;
         LdapPool.Conn c = pool.borrow(timeout);
         try {

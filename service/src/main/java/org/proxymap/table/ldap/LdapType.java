@@ -3,7 +3,6 @@ package org.proxymap.table.ldap;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.function.Function;
@@ -13,7 +12,6 @@ import org.proxymap.config.Setting;
 import org.proxymap.config.Values;
 import org.proxymap.table.LookupTable;
 import org.proxymap.table.OpenContext;
-import org.proxymap.table.TableException;
 import org.proxymap.table.TableOpenException;
 import org.proxymap.table.TableType;
 import org.proxymap.table.sql.ConnectionBudget;
@@ -81,21 +79,6 @@ public final class LdapType implements TableType {
         } catch (TableOpenException e) {
             return List.of(e.getMessage());
         }
-    }
-
-    /** Connects, binds and runs a base search of {@code search_base}: for {@code check} mode. */
-    @Override
-    public List<String> probe(String name, OpenContext context) {
-        List<String> problems = new ArrayList<>(check(name, context));
-        if (!problems.isEmpty()) return problems;
-        try (LookupTable t = open(name, context)) {
-            ((LdapTable) t).check();
-        } catch (TableOpenException e) {
-            problems.add(e.getMessage());
-        } catch (TableException e) {
-            problems.add(name + ": " + e.getMessage());
-        }
-        return problems;
     }
 
     /** The .cf file, the domain files and the pool settings. */

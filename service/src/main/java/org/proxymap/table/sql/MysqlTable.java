@@ -27,7 +27,7 @@ import org.proxymap.table.TableException;
  * back to it (binary columns are passed as they are), so clients see the bytes Postfix's
  * own client would return.
  */
-final class MysqlTable implements LookupTable {
+final class MysqlTable implements LookupTable, org.proxymap.table.ServerCheck {
     private static final Logger log = LogManager.getLogger("proxymap");
     private static final LogLimiter limited = new LogLimiter(10_000);
 
@@ -141,7 +141,8 @@ final class MysqlTable implements LookupTable {
     }
 
     /** Connects and runs the query once with a key no table holds. */
-    void check() throws TableException {
+    @Override
+    public void check() throws TableException {
         try {
             pool.run((c, nbe) -> {
                 String q = cf.templates.expandQuery("proxymap-check@invalid.invalid", s -> MysqlEscape.escape(s, nbe));

@@ -11,7 +11,6 @@ import org.proxymap.config.Setting;
 import org.proxymap.config.Values;
 import org.proxymap.table.LookupTable;
 import org.proxymap.table.OpenContext;
-import org.proxymap.table.TableException;
 import org.proxymap.table.TableOpenException;
 import org.proxymap.table.TableType;
 
@@ -61,28 +60,6 @@ public final class MysqlType implements TableType {
         } catch (TableOpenException e) {
             return List.of(e.getMessage());
         }
-    }
-
-    /**
-     * Connects and runs the query once, with a key no table holds: for {@code check} mode.
-     * {@link #open} itself never contacts the database, as Postfix's does not: a database
-     * that is down when a table is opened must not leave a surrogate behind, its lookups
-     * answer RETRY until it is back.
-     *
-     * @return problems, each naming the file; empty when the table is usable
-     */
-    @Override
-    public List<String> probe(String name, OpenContext context) {
-        List<String> problems = new ArrayList<>(check(name, context));
-        if (!problems.isEmpty()) return problems;
-        try (LookupTable t = open(name, context)) {
-            ((MysqlTable) t).check();
-        } catch (TableOpenException e) {
-            problems.add(e.getMessage());
-        } catch (TableException e) {
-            problems.add(name + ": " + e.getMessage());
-        }
-        return problems;
     }
 
     /**

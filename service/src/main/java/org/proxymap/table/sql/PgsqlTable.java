@@ -22,7 +22,7 @@ import org.proxymap.table.TableException;
  * <p>Keys and values are ISO-8859-1 strings standing for the client's bytes, converted
  * with the table's client encoding ({@link PgsqlEncoding}).
  */
-final class PgsqlTable implements LookupTable {
+final class PgsqlTable implements LookupTable, org.proxymap.table.ServerCheck {
     /** A failing query is logged at most once per 10 s per table. */
     private static final LogLimiter limited = new LogLimiter(10_000);
 
@@ -129,7 +129,8 @@ final class PgsqlTable implements LookupTable {
     }
 
     /** Connects and runs the query once with a key no table holds (check mode's probe). */
-    void check() throws TableException {
+    @Override
+    public void check() throws TableException {
         try {
             pool.run((c, literalBackslashes) -> {
                 String q = cf.templates.expandQuery("proxymap-probe@example.invalid", s -> quote(s, literalBackslashes));

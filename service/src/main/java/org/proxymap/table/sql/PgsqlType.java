@@ -1,13 +1,11 @@
 package org.proxymap.table.sql;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import org.proxymap.config.Setting;
 import org.proxymap.config.Values;
 import org.proxymap.table.LookupTable;
 import org.proxymap.table.OpenContext;
-import org.proxymap.table.TableException;
 import org.proxymap.table.TableOpenException;
 import org.proxymap.table.TableType;
 
@@ -75,24 +73,6 @@ public final class PgsqlType implements TableType {
         } catch (TableOpenException e) {
             return List.of(e.getMessage());
         }
-    }
-
-    /**
-     * Connects and runs the query once, with a key no table holds: for {@code check} mode.
-     * {@link #open} never contacts the database, as Postfix's does not.
-     */
-    @Override
-    public List<String> probe(String name, OpenContext context) {
-        List<String> problems = new ArrayList<>(check(name, context));
-        if (!problems.isEmpty()) return problems;
-        try (LookupTable t = open(name, context)) {
-            ((PgsqlTable) t).check();
-        } catch (TableOpenException e) {
-            problems.add(e.getMessage());
-        } catch (TableException e) {
-            problems.add(name + ": " + e.getMessage());
-        }
-        return problems;
     }
 
     /** The .cf file, plus its {@code domain} files and the SQL settings, so a reload re-opens on a change. */
