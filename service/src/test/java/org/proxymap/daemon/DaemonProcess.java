@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import org.proxymap.testing.Trees;
 import java.util.stream.Stream;
 
 /**
@@ -155,9 +156,7 @@ final class DaemonProcess implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        Trees.delete(dir);
     }
 
     static Path script() {

@@ -98,6 +98,7 @@ class OperationsProcessTest {
                 d.awaitExit(Duration.ofSeconds(30));
             } finally {
                 systemd.destroy();
+                systemd.waitFor(); // socat removes its socket as it exits
             }
         }
     }

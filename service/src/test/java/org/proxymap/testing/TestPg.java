@@ -89,8 +89,15 @@ public final class TestPg {
 
     public void start() throws Exception { run("start", dir); }
 
-    /** SIGKILL of the postmaster and its backends, as a crash. */
-    public void kill() throws Exception { run("kill", dir); }
+    /**
+     * SIGKILL of the postmaster and its backends, as a crash. The script's servers commit
+     * asynchronously (synchronous_commit=off), so a crash could lose what the test set up a
+     * moment before; a CHECKPOINT first keeps every committed row, as synchronous commit would.
+     */
+    public void kill() throws Exception {
+        sql("pmtest", "CHECKPOINT");
+        run("kill", dir);
+    }
 
     static void run(String cmd, Path dir) throws Exception {
         Process p = new ProcessBuilder(List.of(script().toString(), cmd, dir.toString())).redirectErrorStream(true).start();
