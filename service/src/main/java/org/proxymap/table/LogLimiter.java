@@ -10,7 +10,7 @@ import org.apache.logging.log4j.Logger;
  * table cannot flood the log. Postfix logs such warnings on every request; one per interval
  * says the same without drowning the rest of the log.
  */
-public class LogLimiter {
+public final class LogLimiter {
     private static final Logger log = LogManager.getLogger("proxymap");
     private final long intervalMillis;
     private final ConcurrentHashMap<String, long[]> last = new ConcurrentHashMap<>();

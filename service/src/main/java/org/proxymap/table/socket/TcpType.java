@@ -10,7 +10,7 @@ import org.proxymap.table.OpenContext;
 import org.proxymap.table.TableException;
 import org.proxymap.table.TableOpenException;
 import org.proxymap.table.TableType;
-import org.proxymap.table.sql.LogLimiter;
+import org.proxymap.table.LogLimiter;
 
 /**
  * {@code tcp:host:port} (tcp_table(5), dict_tcp.c): the request is {@code get KEY\n} with the
