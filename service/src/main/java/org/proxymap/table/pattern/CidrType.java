@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.function.Consumer;
+import org.proxymap.config.MacroParser;
 import org.proxymap.inet.InetPton;
 import org.proxymap.protocol.DictFlags;
 import org.proxymap.table.LookupTable;
@@ -164,7 +165,7 @@ public final class CidrType implements TableType {
             String error = null;
             int shift = -1;
             byte[] net = null;
-            if (!Replacement.allDigits(mask)) {
+            if (!MacroParser.allDigits(mask)) {
                 error = "bad mask value";
             } else if ((shift = Replacement.atoi(mask)) > bits) {
                 error = "bad mask length";
