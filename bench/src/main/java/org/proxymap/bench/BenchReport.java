@@ -431,7 +431,8 @@ public final class BenchReport {
         List<Double> ticks = new ArrayList<>();
         if (throughput) for (int k = 0; k <= 5; k++) ticks.add(hi * k / 5);
         else for (double v = lo; v <= hi * 1.0001; v *= 10) ticks.add(v);
-        axes(g, table + (throughput ? ": lookups/s (higher is better)" : ": p99 latency µs, log (lower is better)"), x, y,
+        String unit = table.equals("btree-update") ? "updates/s" : "lookups/s";
+        axes(g, table + (throughput ? ": " + unit + " (higher is better)" : ": p99 latency µs, log (lower is better)"), x, y,
                 ticks, lo, hi, !throughput, cs.stream().map(c -> "C=" + c).toList(), "concurrent clients (one connection each)",
                 px, py, pw, ph);
         for (String s : SERVERS) {
