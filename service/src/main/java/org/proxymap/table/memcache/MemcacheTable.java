@@ -14,7 +14,7 @@ import org.proxymap.protocol.DictFlags;
 import org.proxymap.table.LookupTable;
 import org.proxymap.table.TableException;
 import org.proxymap.table.sql.DomainList;
-import org.proxymap.table.sql.LogLimiter;
+import org.proxymap.table.LogLimiter;
 
 /**
  * One memcache table: Postfix's {@code dict_memcache.c}. A lookup asks memcache first; a

@@ -19,8 +19,8 @@ import org.proxymap.table.LookupTable;
 import org.proxymap.table.OpenContext;
 import org.proxymap.table.SharedResources;
 import org.proxymap.table.TableException;
-import org.proxymap.testing.HostileServer;
 import org.proxymap.testing.Memcached;
+import org.proxymap.testing.SocketTableServer;
 
 /** memcache tables against a throwaway memcached, and against servers that misbehave. */
 class MemcacheTableTest {
@@ -173,16 +173,15 @@ class MemcacheTableTest {
     /** Each hostile server: RETRY within max_try * timeout + retry_pause (1 s each here), and a new connection per try. */
     @Test
     void hostileServersAreRetryWithinTheTimeout() throws Exception {
-        for (HostileServer.Mode mode : List.of(HostileServer.Mode.SILENT, HostileServer.Mode.GARBAGE,
-                HostileServer.Mode.HUGE_VALUE, HostileServer.Mode.HUGE_LINE, HostileServer.Mode.CLOSE)) {
-            try (HostileServer h = new HostileServer(mode);
+        for (SocketTableServer.Hostile mode : SocketTableServer.Hostile.values()) {
+            try (SocketTableServer h = SocketTableServer.inet(SocketTableServer.hostile(mode));
                  LookupTable t = type.open(cf("memcache = inet:127.0.0.1:" + h.port() + "\ntimeout = 1\n"), ro)) {
                 long start = System.nanoTime();
                 TableException e = assertThrows(TableException.class, () -> t.lookup("alice@example.com"), mode.name());
                 long millis = (System.nanoTime() - start) / 1_000_000;
                 assertEquals(Status.RETRY, e.status(), mode.name());
                 assertTrue(millis < 3_500, mode + " answered in " + millis + " ms");
-                assertEquals(2, h.connections.get(), mode + ": max_try 2, reconnecting after each failure");
+                assertEquals(2, h.accepted.get(), mode + ": max_try 2, reconnecting after each failure");
             }
         }
     }
