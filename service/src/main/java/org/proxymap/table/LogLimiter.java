@@ -10,7 +10,7 @@ import org.apache.logging.log4j.LogManager;
  * held back, so that neither a broken table nor a client can flood the log. Postfix logs such
  * warnings on every request; one per interval says the same without drowning the rest of the log.
  */
-public class LogLimiter {
+public final class LogLimiter {
     private final long intervalMillis;
     private final Consumer<String> log;
     private final ConcurrentHashMap<String, long[]> last = new ConcurrentHashMap<>();
