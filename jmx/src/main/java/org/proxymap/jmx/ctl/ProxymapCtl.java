@@ -73,7 +73,7 @@ import org.proxymap.jmx.TablesMXBean;
  *   cannot be reached or refuses the user, and usage errors. Perfdata: tables,
  *   tables_unavailable, pools, hosts_down, connections, stalls, requests. A read-only user
  *   (the readonly role) is enough, e.g. in nrpe.cfg:
- *     command[proxymap]=/usr/sbin/proxymapctl -c /etc/postfix --user monitor health
+ *     command[proxymap]=/usr/sbin/proxymapctl -c /etc/postfix --user monitor --password-file /etc/nagios/proxymap.pw health
  *
  * EXIT STATUS
  *   0 success; 1 the operation failed or was refused; 2 usage; 3 cannot connect or authenticate.
