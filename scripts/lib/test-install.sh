@@ -25,7 +25,8 @@ A=$S/a
 "$root/scripts/install" DESTDIR="$A" 2>/dev/null
 for f in usr/share/proxymap/proxymap.jar usr/share/proxymap/lib/commons-daemon-1.5.1.jar \
          usr/share/proxymap/lib/log4j-core-2.26.1.jar usr/share/proxymap/log4j2.xml \
-         usr/share/proxymap/examples/proxymap.cf usr/sbin/proxymap usr/sbin/proxymapctl \
+         usr/share/proxymap/examples/proxymap.cf usr/share/proxymap/examples/jmx-exporter.yaml \
+         usr/sbin/proxymap usr/sbin/proxymapctl \
          lib/systemd/system/proxymap.service lib/systemd/system/proxymap-java.service \
          lib/systemd/system/proxymap@.service lib/systemd/system/proxymap.socket lib/systemd/system/proxymap@.socket \
          etc/postfix/proxymap.cf etc/default/proxymap; do

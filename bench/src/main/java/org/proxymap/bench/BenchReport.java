@@ -22,7 +22,8 @@ import javax.imageio.ImageIO;
  * Turns the per-round rows of scripts/bench ({@code runs.csv}, {@link LoadGenerator#RUNS_HEADER})
  * into {@code results.csv} (per server, table and concurrency, the round with the median
  * lookups/s), {@code results.md} (the measurements, the ratios ours/Postfix and ours/null with
- * the targets, the pool sweep of {@code pool-runs.csv} when present) and {@code results.png}
+ * the targets, the cache's hit ratio and queries per lookup, the footprint (PSS) against
+ * Postfix's, the pool sweep of {@code pool-runs.csv} when present) and {@code results.png}
  * (lookups/s and p99 per concurrency, one panel per table), rendered with headless AWT.
  *
  * <p>The servers of one round run one after the other, so a ratio is taken within each round
@@ -35,30 +36,42 @@ public final class BenchReport {
     /** One measured run: a line of runs.csv (or of results.csv, with round 1 and no CPU breakdown). */
     record Row(int round, String server, String table, int concurrency, int poolMax, double lookupsPerSecond,
                double p50, double p99, double cpuPerLookup, double dbCpuPerLookup, double clientCpuPerLookup,
-               int dbConnections, double rssMb) {
-        /** A results.csv line. */
+               int dbConnections, double rssMb, double pssMb, double dbQueriesPerLookup) {
+        /** A results.csv line (runs before PSS and query counts: those NaN). */
         static Row parse(String line) {
-            String[] f = line.split(",");
+            String[] f = line.split(",", -1);
             return new Row(1, f[0], f[1], Integer.parseInt(f[2]), 0, Double.parseDouble(f[3]), Double.parseDouble(f[4]),
                     Double.parseDouble(f[5]), Double.parseDouble(f[6]), Double.NaN, Double.NaN, Integer.parseInt(f[7]),
-                    Double.parseDouble(f[8]));
+                    Double.parseDouble(f[8]), optional(f, 9), optional(f, 10));
         }
 
-        /** A runs.csv line. */
+        /** A runs.csv line (runs before PSS and query counts: those NaN). */
         static Row parseRun(String line) {
-            String[] f = line.split(",");
+            String[] f = line.split(",", -1);
             return new Row(Integer.parseInt(f[0]), f[1], f[2], Integer.parseInt(f[3]), Integer.parseInt(f[4]),
                     Double.parseDouble(f[5]), Double.parseDouble(f[6]), Double.parseDouble(f[7]), Double.parseDouble(f[9]),
-                    Double.parseDouble(f[10]), Double.parseDouble(f[11]), Integer.parseInt(f[12]), Double.parseDouble(f[13]));
+                    Double.parseDouble(f[10]), Double.parseDouble(f[11]), Integer.parseInt(f[12]), Double.parseDouble(f[13]),
+                    optional(f, 14), optional(f, 15));
+        }
+
+        private static double optional(String[] f, int i) {
+            return i < f.length && !f[i].isEmpty() ? Double.parseDouble(f[i]) : Double.NaN;
         }
 
         String csv() {
-            return String.format(Locale.ROOT, "%s,%s,%d,%.0f,%.1f,%.1f,%.1f,%d,%.1f", server, table, concurrency,
-                    lookupsPerSecond, p50, p99, cpuPerLookup, dbConnections, rssMb);
+            return String.format(Locale.ROOT, "%s,%s,%d,%.0f,%.1f,%.1f,%.1f,%d,%.1f,%s,%s", server, table, concurrency,
+                    lookupsPerSecond, p50, p99, cpuPerLookup, dbConnections, rssMb,
+                    Double.isNaN(pssMb) ? "" : String.format(Locale.ROOT, "%.1f", pssMb), LoadGenerator.queries(dbQueriesPerLookup));
         }
     }
 
-    static final List<String> TABLES = List.of("texthash", "mysql", "mysql-slow", "ldap");
+    /** Every table scripts/bench knows, in report order. */
+    static final List<String> TABLES = List.of("texthash", "btree", "btree-update", "mysql", "mysql-slow", "mysql-cached",
+            "mysql-slow-cached", "pgsql", "pgsql-slow", "ldap");
+    /** Tables the null server runs as well (it answers without a table: the socket limit for the file tables). */
+    static final List<String> NULL_TABLES = List.of("texthash", "btree");
+    /** Tables our server answers from its result cache (proxymap_cache_maps), on a Zipf key stream. */
+    static final List<String> CACHED_TABLES = List.of("mysql-cached", "mysql-slow-cached");
     static final List<String> SERVERS = List.of("ours", "postfix", "null");
     private static final Map<String, Color> COLORS = Map.of(
             "ours", new Color(0x1f77b4), "postfix", new Color(0xd62728), "null", new Color(0x7f7f7f));
@@ -123,8 +136,10 @@ public final class BenchReport {
 
     Row find(String server, String table, int c) { return median(matching(runs, server, table, c)); }
 
-    /** The null server answers without a table: its texthash rows are the socket limit for every table. */
-    Row nullRow(int c) { return find("null", "texthash", c); }
+    /** The null row for a table: its own when the null server ran it, else texthash's (null answers without a table). */
+    private String nullTable(String table) {
+        return runs.stream().anyMatch(r -> r.server.equals("null") && r.table.equals(table)) ? table : "texthash";
+    }
 
     /** a/b per round where both ran, sorted; empty when they never ran in the same round */
     private List<Double> ratios(String table, int c, String other, String otherTable, boolean latency) {
@@ -152,11 +167,16 @@ public final class BenchReport {
         StringBuilder sb = new StringBuilder();
         int rounds = (int) runs.stream().mapToInt(Row::round).distinct().count();
         sb.append(String.format(Locale.ROOT, "Each row: the round with the median lookups/s of %d round%s (range of all rounds in"
-                + " brackets). CPU µs per lookup: the server's process tree, the database server (mariadbd; slapd for ldap) and the load"
+                + " brackets). CPU µs per lookup: the server's process tree, the database server (mariadbd; postgres and its backends for pgsql; slapd for ldap) and the load"
                 + " generator. Ceiling: %d cores' CPU divided by the database's and the client's CPU per lookup, the most any"
                 + " proxy could answer on this machine if it used no CPU itself.%n%n", rounds, rounds == 1 ? "" : "s", cores));
-        sb.append("| table | C | server | lookups/s | p50 µs | p99 µs | server CPU | DB CPU | client CPU | DB connections | RSS MB | ceiling lookups/s |\n");
-        sb.append("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        sb.append("btree-update: update requests through the proxywrite socket, so its lookups/s are updates/s. mysql-cached and"
+                + " mysql-slow-cached: our server with proxymap_cache_maps naming the table, both servers on a Zipf key stream"
+                + " (exponent 1.0 over the 100k keys); Postfix has no cache. PSS: the largest sample during the measured window"
+                + " (our JVM; Postfix's master and all its children). DB queries: mariadbd's Com_select per lookup.\n\n");
+        sb.append("| table | C | server | lookups/s | p50 µs | p99 µs | server CPU | DB CPU | client CPU | DB connections | RSS MB | PSS MB"
+                + " | DB queries/lookup | ceiling lookups/s |\n");
+        sb.append("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (String t : TABLES) {
             for (int c : concurrencies(t)) {
                 for (String s : SERVERS) {
@@ -167,10 +187,10 @@ public final class BenchReport {
                             all.getFirst().lookupsPerSecond, all.getLast().lookupsPerSecond);
                     boolean db = !Double.isNaN(r.dbCpuPerLookup) && r.dbCpuPerLookup > 0;
                     String ceiling = db ? String.format(Locale.ROOT, "%,.0f", cores * 1e6 / (r.dbCpuPerLookup + r.clientCpuPerLookup)) : "—";
-                    sb.append(String.format(Locale.ROOT, "| %s | %d | %s | %,.0f%s | %.0f | %.0f | %.1f | %s | %s | %d | %.0f | %s |%n",
+                    sb.append(String.format(Locale.ROOT, "| %s | %d | %s | %,.0f%s | %.0f | %.0f | %.1f | %s | %s | %d | %.0f | %s | %s | %s |%n",
                             t, c, s, r.lookupsPerSecond, range, r.p50, r.p99, r.cpuPerLookup, db ? String.format(Locale.ROOT, "%.1f", r.dbCpuPerLookup) : "—",
                             Double.isNaN(r.clientCpuPerLookup) ? "—" : String.format(Locale.ROOT, "%.1f", r.clientCpuPerLookup),
-                            r.dbConnections, r.rssMb, ceiling));
+                            r.dbConnections, r.rssMb, fmt("%.0f", r.pssMb), fmt("%.3f", r.dbQueriesPerLookup), ceiling));
                 }
             }
         }
@@ -182,13 +202,89 @@ public final class BenchReport {
                 if (find("ours", t, c) == null) continue;
                 List<Double> vsPostfix = ratios(t, c, "postfix", t, false);
                 List<Double> p99 = ratios(t, c, "postfix", t, true);
-                List<Double> vsNull = t.equals("texthash") ? ratios(t, c, "null", "texthash", false) : List.of();
+                List<Double> vsNull = NULL_TABLES.contains(t) ? ratios(t, c, "null", nullTable(t), false) : List.of();
                 sb.append(String.format("| %s | %d | %s | %s | %s | %s |%n", t, c, ratio(vsPostfix, "×"), ratio(p99, ""),
                         ratio(vsNull, "×"), target(t, c, mid(vsPostfix), mid(p99), mid(vsNull))));
             }
         }
+        sb.append(cacheMarkdown());
+        sb.append(footprintMarkdown());
         if (!poolRuns.isEmpty()) sb.append(poolMarkdown());
         return sb.toString();
+    }
+
+    private static String fmt(String format, double v) {
+        return Double.isNaN(v) ? "—" : String.format(Locale.ROOT, format, v);
+    }
+
+    /**
+     * The cached rows: mariadbd's SELECTs per lookup for each server, and for ours the share of
+     * lookups that made no query (cache hits and coalesced waits), 1 − queries per lookup.
+     */
+    String cacheMarkdown() {
+        StringBuilder sb = new StringBuilder();
+        for (String t : CACHED_TABLES) {
+            for (int c : concurrencies(t)) {
+                Row o = find("ours", t, c), p = find("postfix", t, c);
+                if (o == null && p == null) continue;
+                if (sb.isEmpty()) {
+                    sb.append("\nCache (issue 17; target at C ≥ 4: ours ≥ 5× Postfix's lookups/s, p99 ≤ 0.5× Postfix's)."
+                            + " Hit ratio: the lookups that made no database query, 1 − queries per lookup (Com_select):\n\n");
+                    sb.append("| table | C | ours lookups/s | Postfix lookups/s | ours DB queries/lookup | Postfix DB queries/lookup"
+                            + " | cache hit ratio |\n|---|---:|---:|---:|---:|---:|---:|\n");
+                }
+                double q = o == null ? Double.NaN : o.dbQueriesPerLookup;
+                sb.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s | %s |%n", t, c,
+                        o == null ? "—" : String.format(Locale.ROOT, "%,.0f", o.lookupsPerSecond),
+                        p == null ? "—" : String.format(Locale.ROOT, "%,.0f", p.lookupsPerSecond),
+                        fmt("%.3f", q), fmt("%.3f", p == null ? Double.NaN : p.dbQueriesPerLookup),
+                        fmt("%.1f%%", (1 - Math.min(1, q)) * 100)));
+            }
+        }
+        return sb.toString();
+    }
+
+    /** PSS ours / Postfix per round where both were sampled, sorted. */
+    private List<Double> pssRatios(String table, int c) {
+        List<Double> out = new ArrayList<>();
+        for (Row o : matching(runs, "ours", table, c)) {
+            for (Row p : matching(runs, "postfix", table, c)) {
+                if (p.round == o.round && o.pssMb > 0 && p.pssMb > 0) out.add(o.pssMb / p.pssMb);
+            }
+        }
+        out.sort(null);
+        return out;
+    }
+
+    /** Memory as PSS per row, ours against Postfix's master and all its children, with issue 19's targets. */
+    String footprintMarkdown() {
+        StringBuilder sb = new StringBuilder();
+        for (String t : TABLES) {
+            for (int c : concurrencies(t)) {
+                Row o = find("ours", t, c), p = find("postfix", t, c), n = find("null", t, c);
+                if (o == null || Double.isNaN(o.pssMb)) continue;
+                if (sb.isEmpty()) {
+                    sb.append("\nFootprint: PSS (/proc/PID/smaps_rollup), the largest sample of the measured window: our JVM;"
+                            + " Postfix's master and all its children. Target (issue 19, texthash with 100k keys, the launcher's"
+                            + " defaults): ours ≤ 1.5× Postfix's at C = 16, ≤ 1× at C = 64.\n\n");
+                    sb.append("| table | C | ours PSS MB | Postfix PSS MB | null PSS MB | ours / Postfix | target |\n"
+                            + "|---|---:|---:|---:|---:|---:|---|\n");
+                }
+                List<Double> r = pssRatios(t, c);
+                sb.append(String.format(Locale.ROOT, "| %s | %d | %.0f | %s | %s | %s | %s |%n", t, c, o.pssMb,
+                        p == null ? "—" : fmt("%.0f", p.pssMb), n == null ? "—" : fmt("%.0f", n.pssMb), ratio(r, "×"),
+                        footprintTarget(t, c, mid(r))));
+            }
+        }
+        return sb.toString();
+    }
+
+    /** Issue 19 item 1: on texthash, ours ≤ 1.5× Postfix's PSS at C = 16 and ≤ 1× at C = 64. */
+    static String footprintTarget(String table, int c, double oursOverPostfix) {
+        double limit = c == 16 ? 1.5 : c == 64 ? 1.0 : Double.NaN;
+        if (!table.equals("texthash") || Double.isNaN(limit)) return "(shown)";
+        if (Double.isNaN(oursOverPostfix)) return "—";
+        return oursOverPostfix <= limit ? "met" : String.format(Locale.ROOT, "MISSED: > %.1f× Postfix", limit);
     }
 
     /** The pool sweep: mysql-slow at one concurrency, ours at each pool size, Postfix (no pool) once. */
@@ -213,10 +309,30 @@ public final class BenchReport {
         return sb.toString();
     }
 
-    /** The issues' targets: texthash ≥ 2× Postfix, p99 no worse, ≥ 0.7× null; mysql ≥ 2× Postfix at C ≥ 16; ldap ≥ Postfix, ≥ 2× at C ≥ 16. */
+    /**
+     * The issues' targets: texthash ≥ 2× Postfix, p99 no worse, ≥ 0.7× null; btree ≥ 2× Postfix at C ≥ 4 and
+     * ≥ 0.7× null (issue 13); mysql ≥ 2× Postfix at C ≥ 16; pgsql ≥ Postfix (issue 14); the cached rows ≥ 5× Postfix
+     * and p99 ≤ 0.5× at C ≥ 4 (issue 17); ldap ≥ Postfix, ≥ 2× at C ≥ 16.
+     */
     static String target(String table, int c, double vsPostfix, double p99, double vsNull) {
         List<String> missed = new ArrayList<>();
         switch (table) {
+            case "btree" -> {
+                if (c < 4) return "(C < 4: none)";
+                if (vsPostfix < 2) missed.add("< 2× Postfix");
+                if (vsNull < 0.7) missed.add("< 0.7× null");
+            }
+            case "btree-update" -> {
+                return "(shown)";
+            }
+            case "pgsql" -> {
+                if (vsPostfix < 1) missed.add("< Postfix");
+            }
+            case "mysql-cached", "mysql-slow-cached" -> {
+                if (c < 4) return "(C < 4: none)";
+                if (vsPostfix < 5) missed.add("< 5× Postfix");
+                if (p99 > 0.5) missed.add("p99 > 0.5× Postfix");
+            }
             case "texthash" -> {
                 if (vsPostfix < 2) missed.add("< 2× Postfix");
                 if (p99 > 1) missed.add("p99 worse");
@@ -289,6 +405,11 @@ public final class BenchReport {
                 : new BasicStroke(2.5f);
     }
 
+    /** The null server's line only in the file tables' panels. */
+    private Row chartRow(String server, String table, int c) {
+        return server.equals("null") && !NULL_TABLES.contains(table) ? null : find(server, table, c);
+    }
+
     /** One panel: lookups/s (linear) or p99 (log scale) against C. */
     private void panel(Graphics2D g, String table, boolean throughput, int x, int y, int w, int h) {
         List<Integer> cs = concurrencies(table);
@@ -297,7 +418,7 @@ public final class BenchReport {
         double max = 0, min = Double.MAX_VALUE;
         for (String s : SERVERS) {
             for (int c : cs) {
-                Row r = s.equals("null") && !table.equals("texthash") ? null : find(s, table, c);
+                Row r = chartRow(s, table, c);
                 if (r == null) continue;
                 double v = throughput ? r.lookupsPerSecond : Math.max(1, r.p99);
                 max = Math.max(max, v);
@@ -310,13 +431,14 @@ public final class BenchReport {
         List<Double> ticks = new ArrayList<>();
         if (throughput) for (int k = 0; k <= 5; k++) ticks.add(hi * k / 5);
         else for (double v = lo; v <= hi * 1.0001; v *= 10) ticks.add(v);
-        axes(g, table + (throughput ? ": lookups/s (higher is better)" : ": p99 latency µs, log (lower is better)"), x, y,
+        String unit = table.equals("btree-update") ? "updates/s" : "lookups/s";
+        axes(g, table + (throughput ? ": " + unit + " (higher is better)" : ": p99 latency µs, log (lower is better)"), x, y,
                 ticks, lo, hi, !throughput, cs.stream().map(c -> "C=" + c).toList(), "concurrent clients (one connection each)",
                 px, py, pw, ph);
         for (String s : SERVERS) {
             int lastX = -1, lastY = -1;
             for (int k = 0; k < cs.size(); k++) {
-                Row r = s.equals("null") && !table.equals("texthash") ? null : find(s, table, cs.get(k));
+                Row r = chartRow(s, table, cs.get(k));
                 if (r == null) continue;
                 double v = throughput ? r.lookupsPerSecond : Math.max(1, r.p99);
                 int xx = xOf(k, cs.size(), px, pw), yy = yOf(v, lo, hi, py, ph, !throughput);

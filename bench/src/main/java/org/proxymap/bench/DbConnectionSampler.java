@@ -10,7 +10,9 @@ import java.sql.Statement;
  * Samples the database's {@code Threads_connected} a few times a second during a run and
  * keeps the largest value, minus the sampler's own connection: the connections the server
  * under test holds. With a {@code tcp:PORT} URL (a directory such as slapd), the established
- * TCP connections to that local port in /proc/net/tcp{,6} instead.
+ * TCP connections to that local port in /proc/net/tcp{,6} instead (slapd, PostgreSQL).
+ * {@link #selects()} reads MariaDB's {@code Com_select}, the SELECT statements it has run
+ * (text queries and prepared statements executed alike), for the queries per lookup.
  */
 final class DbConnectionSampler implements AutoCloseable {
     private final Connection connection;
@@ -53,17 +55,35 @@ final class DbConnectionSampler implements AutoCloseable {
     }
 
     private void run() {
-        try (Statement st = connection.createStatement()) {
+        try {
             while (running) {
-                try (ResultSet rs = st.executeQuery("SHOW GLOBAL STATUS LIKE 'Threads_connected'")) {
-                    if (rs.next()) max = Math.max(max, rs.getInt(2) - 1);
-                }
+                int connected = (int) status("Threads_connected");
+                max = Math.max(max, connected - 1);
                 Thread.sleep(200);
             }
         } catch (SQLException e) {
             problem = e.getMessage();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** One global status variable; the sampler thread and the run share the connection. */
+    private synchronized long status(String name) throws SQLException {
+        try (Statement st = connection.createStatement();
+             ResultSet rs = st.executeQuery("SHOW GLOBAL STATUS LIKE '" + name + "'")) {
+            return rs.next() ? rs.getLong(2) : -1;
+        }
+    }
+
+    /** MariaDB's Com_select now (SHOW statements do not count), or -1 without a SQL connection. */
+    long selects() {
+        if (connection == null) return -1;
+        try {
+            return status("Com_select");
+        } catch (SQLException e) {
+            problem = e.getMessage();
+            return -1;
         }
     }
 

@@ -15,8 +15,11 @@ import org.HdrHistogram.Histogram;
 /**
  * One simulated Postfix client: one persistent connection, hello, {@code open}, then
  * closed-loop {@code lookup}s of hits ({@code key<i>@example.com}) and misses
- * ({@code miss<i>@example.com}). Every hit's value is checked against the expected one.
- * Latency is recorded only while the shared phase is {@link Phase#MEASURE}.
+ * ({@code miss<i>@example.com}), i uniform or Zipf-distributed ({@link ZipfKeys}). Every
+ * hit's value is checked against the expected one. In update mode (a proxywrite socket) every
+ * request is an {@code update} of {@code key<i>@example.com} to the expected value, and every
+ * reply must be status 0. Latency is recorded only while the shared phase is
+ * {@link Phase#MEASURE}.
  */
 final class LoadClient implements Runnable {
     /** Run phases, shared by all clients of one run. */
@@ -27,7 +30,7 @@ final class LoadClient implements Runnable {
 
     /** What every client of a run does. */
     record Plan(UnixDomainSocketAddress address, String table, boolean hello, boolean open, int nkeys,
-                double hitRatio, String expectFormat, int flags) {}
+                double hitRatio, String expectFormat, int flags, ZipfKeys zipf, boolean update) {}
 
     private static final long MAX_LATENCY_NANOS = 60_000_000_000L;
 
@@ -44,6 +47,7 @@ final class LoadClient implements Runnable {
     private final byte[] hitKey = "key".getBytes(StandardCharsets.US_ASCII);
     private final byte[] missKey = "miss".getBytes(StandardCharsets.US_ASCII);
     private final byte[] keySuffix = "@example.com".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] VALUE = "value\0".getBytes(StandardCharsets.US_ASCII);
     private final byte[] digits = new byte[12];
     private final byte[] expectPrefix, expectSuffix;
     // positions of the status and value strings in the last reply (start inclusive, end exclusive)
@@ -54,7 +58,8 @@ final class LoadClient implements Runnable {
         this.plan = plan;
         this.phase = phase;
         this.random = new SplittableRandom(seed);
-        this.prefix = ("request\0lookup\0table\0" + plan.table() + "\0flags\0" + plan.flags() + "\0key\0")
+        if (plan.update() && plan.expectFormat() == null) throw new IllegalArgumentException("update mode needs --expect (the value to write)");
+        this.prefix = ("request\0" + (plan.update() ? "update" : "lookup") + "\0table\0" + plan.table() + "\0flags\0" + plan.flags() + "\0key\0")
                 .getBytes(StandardCharsets.ISO_8859_1);
         String f = plan.expectFormat();
         int d = f == null ? -1 : f.indexOf("%d");
@@ -84,12 +89,18 @@ final class LoadClient implements Runnable {
         while (true) {
             int p = phase.value;
             if (p == Phase.STOP) return;
-            boolean hit = random.nextDouble() < plan.hitRatio();
-            int i = random.nextInt(plan.nkeys());
+            boolean hit = plan.update() || random.nextDouble() < plan.hitRatio();
+            int i = plan.zipf() == null ? random.nextInt(plan.nkeys()) : plan.zipf().next(random);
             out.clear();
             out.put(prefix).put(hit ? hitKey : missKey);
             putDecimal(i);
-            out.put(keySuffix).put((byte) 0).put((byte) 0).flip();
+            out.put(keySuffix).put((byte) 0);
+            if (plan.update()) {
+                out.put(VALUE).put(expectPrefix);
+                putDecimal(i);
+                out.put(expectSuffix).put((byte) 0);
+            }
+            out.put((byte) 0).flip();
             long start = System.nanoTime();
             writeAll();
             readReply();
@@ -105,11 +116,18 @@ final class LoadClient implements Runnable {
         int status = statusEnd - statusStart == 1 ? in.get(statusStart) - '0' : -1;
         if (status != 0 && status != 1) {
             errors++;
-            lastError = "status " + (status < 0 ? "?" : status) + " for a lookup";
+            lastError = "status " + (status < 0 ? "?" : status) + " for a request";
             return;
         }
         if (status == 0) hits++;
         else misses++;
+        if (plan.update()) {
+            if (status != 0) {
+                wrong++; // an update answers 0 or fails
+                lastError = "update answered status " + status;
+            }
+            return;
+        }
         if (expectPrefix == null) return; // no verification (the null server answers everything alike)
         if (hit != (status == 0) || (hit && !valueIs(i))) wrong++;
     }

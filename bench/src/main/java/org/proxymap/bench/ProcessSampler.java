@@ -15,6 +15,9 @@ import java.util.Set;
  * CPU time and resident memory of a server's whole process tree, read from
  * {@code /proc/PID/stat}: for Postfix, master and every child (proxymap, postlogd), plus
  * the children master reaped meanwhile (its cutime/cstime); for a JVM, the one process.
+ * {@link #pssBytes()} sums the tree's proportional set size from {@code /proc/PID/smaps_rollup}
+ * (shared pages split between the processes that map them: Postfix's processes share their
+ * libraries, so their RSS would count them once per process).
  */
 final class ProcessSampler {
     /** Linux's USER_HZ on every architecture the JDK runs on. */
@@ -34,6 +37,43 @@ final class ProcessSampler {
 
     Sample sample() {
         if (roots.isEmpty()) return new Sample(0, 0, 0); // nothing to follow: skip reading /proc
+        long ticks = 0, rss = 0;
+        int n = 0;
+        for (Stat s : tree()) {
+            ticks += s.ticks;
+            if (roots.contains(s.pid)) ticks += s.childTicks; // reaped children (Postfix's max_use churn)
+            rss += s.rssPages * PAGE_SIZE;
+            n++;
+        }
+        return new Sample(ticks, rss, n);
+    }
+
+    /** PSS of the live tree now, in bytes (0 without roots; a process that exits meanwhile counts 0). */
+    long pssBytes() {
+        long kb = 0;
+        for (Stat s : roots.isEmpty() ? List.<Stat>of() : tree()) {
+            try {
+                kb += pssKb(Files.readString(Path.of("/proc", Long.toString(s.pid), "smaps_rollup")));
+            } catch (IOException e) {
+                // exited meanwhile, or not ours to read (scripts/bench runs as root)
+            }
+        }
+        return kb * 1024;
+    }
+
+    /** The {@code Pss:} line of a smaps_rollup text, in kB (0 when it has none). */
+    static long pssKb(String smapsRollup) {
+        for (String line : smapsRollup.split("\n")) {
+            if (!line.startsWith("Pss:")) continue; // not Pss_Anon:, Pss_File:, ...
+            String[] f = line.substring(4).trim().split("\\s+");
+            if (f.length != 2 || !f[1].equals("kB")) throw new IllegalArgumentException("unexpected smaps_rollup line: " + line);
+            return Long.parseLong(f[0]);
+        }
+        return 0;
+    }
+
+    /** The live processes of the tree under the roots. */
+    private List<Stat> tree() {
         Map<Long, Stat> all = new HashMap<>();
         Map<Long, List<Long>> children = new HashMap<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(Path.of("/proc"), p -> p.getFileName().toString().chars().allMatch(Character::isDigit))) {
@@ -46,21 +86,17 @@ final class ProcessSampler {
         } catch (IOException e) {
             throw new IllegalStateException("cannot list /proc: " + e.getMessage(), e);
         }
-        long ticks = 0, rss = 0;
-        int n = 0;
+        List<Stat> out = new ArrayList<>();
         Set<Long> seen = new HashSet<>();
         List<Long> todo = new ArrayList<>(roots);
         while (!todo.isEmpty()) {
             long pid = todo.removeLast();
             Stat s = all.get(pid);
             if (s == null || !seen.add(pid)) continue;
-            ticks += s.ticks;
-            if (roots.contains(pid)) ticks += s.childTicks; // reaped children (Postfix's max_use churn)
-            rss += s.rssPages * PAGE_SIZE;
-            n++;
+            out.add(s);
             todo.addAll(children.getOrDefault(pid, List.of()));
         }
-        return new Sample(ticks, rss, n);
+        return out;
     }
 
     /** CPU ticks of this JVM (the load generator itself). */

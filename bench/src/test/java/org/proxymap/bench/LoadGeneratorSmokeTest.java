@@ -89,7 +89,7 @@ class LoadGeneratorSmokeTest {
         assertTrue(md.contains("| texthash | 1 | 2.50× (2.40–3.00) | 0.50 (0.50–0.50) | 0.75× (0.70–0.75) | met |"), md);
         assertTrue(md.contains("| mysql | 16 | 1.50× | 0.60 | — | MISSED: < 2× Postfix |"), md);
         // ceiling: 2 cores / (150 + 50 µs) = 10,000 lookups/s
-        assertTrue(md.contains("| 8 | 160 | 10,000 |"), md);
+        assertTrue(md.contains("| 8 | 160 | — | — | 10,000 |"), md); // runs without PSS and query counts
         assertTrue(md.contains("| ours | 64 | 16 | 3,000 |") && md.contains("| postfix | 64 | — | 1,500 |"), md);
         var img = r.chart("test");
         assertTrue(img.getWidth() > 1400 && img.getHeight() > 400, "three panels: texthash, mysql, the pool sweep");

@@ -54,45 +54,13 @@ public final class Expander {
 
     /** {@code mac_parse}: literal text and {@code $} references, each reference to {@link #reference}. */
     private void parse(String text, Deque<String> stack, StringBuilder out) throws ConfigException {
-        int i = 0;
-        int n = text.length();
-        while (i < n) {
-            char c = text.charAt(i);
-            if (c != '$') {
-                out.append(c);
-                i++;
-                continue;
-            }
-            if (i + 1 < n && text.charAt(i + 1) == '$') {
-                out.append('$');
-                i += 2;
-                continue;
-            }
-            String body;
-            if (i + 1 < n && (text.charAt(i + 1) == '{' || text.charAt(i + 1) == '(')) {
-                char open = text.charAt(i + 1);
-                char close = open == '{' ? '}' : ')';
-                int depth = 1;
-                int j = i + 2;
-                for (; j < n; j++) {
-                    char x = text.charAt(j);
-                    if (x == open) depth++;
-                    else if (x == close && --depth == 0) break;
-                }
-                if (j >= n) throw new ConfigException("truncated macro reference: \"" + text + "\"; add the missing '" + close + "'");
-                body = text.substring(i + 2, j);
-                i = j + 1;
-            } else {
-                int j = i + 1;
-                while (j < n && isNameChar(text.charAt(j))) j++;
-                body = text.substring(i + 1, j);
-                i = j;
-            }
-            if (body.isEmpty()) {
-                throw new ConfigException("empty macro name: \"" + text + "\"; write $$ for a literal '$'");
-            }
-            if (stack.size() > MAX_NESTING) throw new ConfigException("unreasonable macro call nesting: \"" + body + "\"");
-            reference(body, stack, out);
+        try {
+            MacroParser.parse(text, out::append, body -> {
+                if (stack.size() > MAX_NESTING) throw new ConfigException("unreasonable macro call nesting: \"" + body + "\"");
+                reference(body, stack, out);
+            });
+        } catch (MacroParser.SyntaxError e) {
+            throw new ConfigException(e.getMessage() + "; " + e.hint());
         }
     }
 
@@ -129,7 +97,7 @@ public final class Expander {
                     cp[0] = afterSpace + 1;
                     break;
                 }
-                if (!isNameChar(body.charAt(k))) {
+                if (!MacroParser.isNameChar(body.charAt(k))) {
                     throw new ConfigException("attribute name syntax error at: \"..." + body.substring(0, k) + ">>>"
                             + body.substring(k) + "\"; names are letters, digits and '_'");
                 }
@@ -237,14 +205,8 @@ public final class Expander {
 
     /** Decimal numbers compare as numbers, anything else as strcmp does. */
     private static int compare(String a, String b) {
-        if (allDigits(a) && allDigits(b)) return new BigInteger(a).compareTo(new BigInteger(b));
+        if (MacroParser.allDigits(a) && MacroParser.allDigits(b)) return new BigInteger(a).compareTo(new BigInteger(b));
         return Integer.signum(a.compareTo(b));
-    }
-
-    private static boolean allDigits(String s) {
-        if (s.isEmpty()) return false;
-        for (int i = 0; i < s.length(); i++) if (s.charAt(i) < '0' || s.charAt(i) > '9') return false;
-        return true;
     }
 
     /** Compatibility levels: major[.minor[.patch]], missing parts are 0 ({@code 3.6 < 3.10}, {@code 2 == 2.0}). */
@@ -311,9 +273,5 @@ public final class Expander {
     private static int skipSpace(String s, int i) {
         while (i < s.length() && SPACE.indexOf(s.charAt(i)) >= 0) i++;
         return i;
-    }
-
-    private static boolean isNameChar(char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
     }
 }

@@ -110,11 +110,6 @@ public final class Flock {
 
     /** The C library's text for {@code errno}. */
     public static String strerror(int errno) {
-        try {
-            MemorySegment s = (MemorySegment) STRERROR.invokeExact(errno);
-            return s.reinterpret(256).getString(0);
-        } catch (Throwable t) {
-            return "errno " + errno;
-        }
+        return NativeLibrary.errorText(STRERROR, errno);
     }
 }

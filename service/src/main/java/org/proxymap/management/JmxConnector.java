@@ -88,7 +88,7 @@ public final class JmxConnector {
     private final MBeanServer mbeans;
     private final Map<String, UserFiles.Password> passwords;
     /** failed logins: one line per client address and second, with a count of the ones held back */
-    private final org.proxymap.table.sql.LogLimiter failures = new org.proxymap.table.sql.LogLimiter(1000);
+    private final org.proxymap.table.LogLimiter failures = new org.proxymap.table.LogLimiter(1000);
     private final Map<String, UserFiles.Role> roles;
     private Registry registry;
     private JMXConnectorServer server;

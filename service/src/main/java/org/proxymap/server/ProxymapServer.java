@@ -178,8 +178,8 @@ public final class ProxymapServer implements AutoCloseable {
                 // The whole process did not run (GC pause, CPU starvation, SIGSTOP): the clients were not slow,
                 // we were. Let the connection threads catch up on what arrived meanwhile before judging them.
                 resumeAt = woke + Math.min(stall, 2_000_000_000L);
-                counters.stalls.increment();
-                if (stall > 1_000_000_000L) {
+                counters.stalled(stall);
+                if (stall >= ServerCounters.LONG_STALL_NANOS) {
                     log.warn("the service did not run for {} ms (GC pause or CPU starvation?); deadlines and idle limits paused",
                             stall / 1_000_000);
                 }

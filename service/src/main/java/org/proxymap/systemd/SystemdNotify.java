@@ -2,12 +2,12 @@ package org.proxymap.systemd;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import org.proxymap.ffm.NativeLibrary;
 
 /**
  * sd_notify(3) for {@code Type=notify} units: state lines ({@code READY=1}, {@code STATUS=...},
@@ -88,15 +88,13 @@ public final class SystemdNotify {
         private static final MethodHandle SOCKET, SENDTO, CLOSE;
 
         static {
-            Linker linker = Linker.nativeLinker();
-            var libc = linker.defaultLookup();
-            SOCKET = linker.downcallHandle(libc.find("socket").orElseThrow(),
+            NativeLibrary libc = NativeLibrary.libc();
+            SOCKET = libc.function("socket",
                     FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-            SENDTO = linker.downcallHandle(libc.find("sendto").orElseThrow(),
+            SENDTO = libc.function("sendto",
                     FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
                             ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
-            CLOSE = linker.downcallHandle(libc.find("close").orElseThrow(),
-                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+            CLOSE = libc.function("close", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
         }
 
         static boolean send(String path, byte[] message) throws Throwable {

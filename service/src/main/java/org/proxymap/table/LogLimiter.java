@@ -1,21 +1,29 @@
 package org.proxymap.table;
 
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.Logger;
 
 /**
- * Warnings that would repeat on every lookup (a failing query, an empty result) are logged
- * at most once per interval per subject, with a count of the ones held back, so a broken
- * table cannot flood the log. Postfix logs such warnings on every request; one per interval
- * says the same without drowning the rest of the log.
+ * Warnings that would repeat on every lookup (a failing query, an empty result, a damaged file,
+ * a hostile key) are logged at most once per interval per subject, with a count of the ones
+ * held back, so that neither a broken table nor a client can flood the log. Postfix logs such
+ * warnings on every request; one per interval says the same without drowning the rest of the log.
  */
-public class LogLimiter {
-    private static final Logger log = LogManager.getLogger("proxymap");
+public final class LogLimiter {
     private final long intervalMillis;
+    private final Consumer<String> log;
     private final ConcurrentHashMap<String, long[]> last = new ConcurrentHashMap<>();
 
-    public LogLimiter(long intervalMillis) { this.intervalMillis = intervalMillis; }
+    /** Warnings to the "proxymap" log. */
+    public LogLimiter(long intervalMillis) {
+        this(intervalMillis, LogManager.getLogger("proxymap")::warn);
+    }
+
+    public LogLimiter(long intervalMillis, Consumer<String> log) {
+        this.intervalMillis = intervalMillis;
+        this.log = log;
+    }
 
     public void warn(String subject, String message) {
         long now = System.currentTimeMillis();
@@ -30,7 +38,16 @@ public class LogLimiter {
             s[0] = now;
             s[1] = 0;
         }
-        log.warn(held == 0 ? message : message + " (" + held + " more like this held back)");
+        log.accept(held == 0 ? message : message + " (" + held + " more like this held back)");
     }
 
+    /**
+     * For a limiter that serves one table (a single subject).
+     *
+     * @return the message, for the client's reply or the table's last error
+     */
+    public String warn(String message) {
+        warn("", message);
+        return message;
+    }
 }

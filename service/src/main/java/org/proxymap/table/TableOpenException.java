@@ -15,6 +15,11 @@ public final class TableOpenException extends Exception {
         return new TableOpenException("open " + what + ": No such file or directory");
     }
 
+    /** A read-only type opened through proxywrite: Postfix's "{@code type:name} map requires O_RDONLY access mode". */
+    public static TableOpenException readOnly(String type, String name) {
+        return new TableOpenException(type + ":" + name + " map requires O_RDONLY access mode");
+    }
+
     /**
      * Postfix's {@code "open %s: %m"} for an I/O failure opening {@code what}, with the C
      * library's words for the usual errors (Java's exceptions carry only the file name).

@@ -56,6 +56,28 @@ public final class PostfixReference implements AutoCloseable {
             postlog    unix-dgram n  -  n  -  1  postlogd
             """;
 
+    /**
+     * master.cf of a mail system without proxymap and proxywrite (and without smtpd, whose port
+     * the test chooses): queue manager, address rewriting, bounces, verify, delivery by
+     * virtual(8), discard and error.
+     */
+    public static final String MAIL_SYSTEM = """
+            cleanup   unix  n       -       n       -       0       cleanup
+            qmgr      unix  n       -       n       300     1       qmgr
+            rewrite   unix  -       -       n       -       -       trivial-rewrite
+            bounce    unix  -       -       n       -       0       bounce
+            defer     unix  -       -       n       -       0       bounce
+            trace     unix  -       -       n       -       0       bounce
+            verify    unix  -       -       n       -       1       verify
+            error     unix  -       -       n       -       -       error
+            retry     unix  -       -       n       -       -       error
+            discard   unix  -       -       n       -       -       discard
+            virtual   unix  -       n       n       -       -       virtual
+            anvil     unix  -       -       n       -       1       anvil
+            scache    unix  -       -       n       -       1       scache
+            postlog   unix-dgram n  -       n       -       1       postlogd
+            """;
+
     /** Writes an instance (not started) with this main.cf tail and master.cf; {@link #close()} removes it. */
     public static PostfixReference create(String mainCfExtra, String masterCf) throws IOException, InterruptedException {
         PostfixReference ref = new PostfixReference(Files.createTempDirectory(Path.of("/tmp"), "pfref"));

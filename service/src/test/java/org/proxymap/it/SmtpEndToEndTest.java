@@ -154,23 +154,9 @@ class SmtpEndToEndTest {
     private static String masterCf(boolean postfixProxymap) {
         return smtpPort + """
                       inet  n       -       n       -       -       smtpd
-                cleanup   unix  n       -       n       -       0       cleanup
-                qmgr      unix  n       -       n       300     1       qmgr
-                rewrite   unix  -       -       n       -       -       trivial-rewrite
-                bounce    unix  -       -       n       -       0       bounce
-                defer     unix  -       -       n       -       0       bounce
-                trace     unix  -       -       n       -       0       bounce
-                verify    unix  -       -       n       -       1       verify
                 flush     unix  n       -       n       1000?   0       flush
                 showq     unix  n       -       n       -       -       showq
-                error     unix  -       -       n       -       -       error
-                retry     unix  -       -       n       -       -       error
-                discard   unix  -       -       n       -       -       discard
-                virtual   unix  -       n       n       -       -       virtual
-                anvil     unix  -       -       n       -       1       anvil
-                scache    unix  -       -       n       -       1       scache
-                postlog   unix-dgram n  -       n       -       1       postlogd
-                """ + (postfixProxymap ? """
+                """ + PostfixReference.MAIL_SYSTEM + (postfixProxymap ? """
                 proxymap  unix  -       -       n       -       -       proxymap
                 proxywrite unix -       -       n       -       1       proxymap
                 """ : "");

@@ -15,8 +15,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.proxymap.protocol.AttrList;
-import org.proxymap.testing.HostileServer;
 import org.proxymap.testing.Require;
+import org.proxymap.testing.SocketTableServer;
 import org.proxymap.testing.TestServer;
 import org.proxymap.testing.WireClient;
 
@@ -27,7 +27,7 @@ import org.proxymap.testing.WireClient;
  * 1 s with the defaults), while a texthash table keeps answering at once.
  */
 class SocketTableFaultTest {
-    private static final List<HostileServer> hostile = new ArrayList<>();
+    private static final List<SocketTableServer> hostile = new ArrayList<>();
     private static TestServer server;
     private static Path db;
     private static final List<String> TABLES = new ArrayList<>();
@@ -46,7 +46,7 @@ class SocketTableFaultTest {
         String[][] modes = {{"silent", "SILENT"}, {"garbage", "GARBAGE"}, {"huge", "HUGE_VALUE"}, {"hugeline", "HUGE_LINE"},
                 {"close", "CLOSE"}};
         for (String[] m : modes) {
-            HostileServer h = new HostileServer(HostileServer.Mode.valueOf(m[1]));
+            SocketTableServer h = SocketTableServer.inet(SocketTableServer.hostile(SocketTableServer.Hostile.valueOf(m[1])));
             hostile.add(h);
             Files.writeString(etc.resolve(m[0] + ".cf"), "memcache = inet:127.0.0.1:" + h.port() + "\n");
             TABLES.add("memcache:" + etc.resolve(m[0] + ".cf"));
@@ -70,7 +70,7 @@ class SocketTableFaultTest {
     @AfterAll
     static void stop() throws Exception {
         if (server != null) server.close();
-        for (HostileServer h : hostile) h.close();
+        for (SocketTableServer h : hostile) h.close();
     }
 
     private static AttrList lookup(String table, String key) throws Exception {

@@ -23,8 +23,8 @@ import java.util.function.Function;
 /**
  * A throwaway server for the socket table types, written for the tests: socketmap
  * (netstrings) and tcp_table ({@code get %XX-key\n}) speakers whose answers a function
- * decides, on a free loopback port or a UNIX socket. Each connection runs on its own
- * virtual thread.
+ * decides, or that misbehave as a broken or hostile server would ({@link #hostile}), on a free
+ * loopback port or a UNIX socket. Each connection runs on its own virtual thread.
  */
 public final class SocketTableServer implements AutoCloseable {
     /** What a connection does: reads requests from {@code in}, writes answers to {@code out}. */
@@ -203,6 +203,39 @@ public final class SocketTableServer implements AutoCloseable {
                 out.write((reply + "\n").getBytes(StandardCharsets.ISO_8859_1));
                 out.flush();
             }
+        };
+    }
+
+    /** How a broken or hostile table server misbehaves ({@link #hostile}). */
+    public enum Hostile {
+        /** accepts, reads, never answers */
+        SILENT,
+        /** answers every request with a line of garbage */
+        GARBAGE,
+        /** answers a memcache-style VALUE of 10 MB, and sends it */
+        HUGE_VALUE,
+        /** answers 10 MB without a line end */
+        HUGE_LINE,
+        /** closes every connection at once */
+        CLOSE
+    }
+
+    public static final int TEN_MB = 10 * 1024 * 1024;
+
+    /** A server that misbehaves as {@code mode} says; {@link #accepted} counts the client's retries. */
+    public static Handler hostile(Hostile mode) {
+        return switch (mode) {
+            case SILENT -> silent();
+            case GARBAGE -> raw("\u0001\u0002 WHAT? 12 34\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            case HUGE_VALUE -> {
+                ByteArrayOutputStream b = new ByteArrayOutputStream();
+                b.writeBytes(("VALUE key 0 " + TEN_MB + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                b.writeBytes(new byte[TEN_MB]);
+                b.writeBytes("\r\nEND\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                yield raw(b.toByteArray());
+            }
+            case HUGE_LINE -> raw(new byte[TEN_MB]);
+            case CLOSE -> (in, out) -> { };
         };
     }
 

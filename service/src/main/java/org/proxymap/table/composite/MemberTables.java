@@ -33,7 +33,7 @@ final class MemberTables implements AutoCloseable {
     /** Parses {@code name} and opens its members. */
     static MemberTables open(String type, String name, OpenContext context) throws TableOpenException {
         List<String> names = parse(type, name);
-        if (context.writable()) throw new TableOpenException(type + ":" + name + " map requires O_RDONLY access mode");
+        if (context.writable()) throw TableOpenException.readOnly(type, name);
         MemberTables m = new MemberTables(names, context.instanceFlags());
         for (String member : names) {
             LookupTable t;

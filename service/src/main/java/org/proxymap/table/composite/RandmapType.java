@@ -31,7 +31,7 @@ public final class RandmapType implements TableType {
 
     @Override
     public LookupTable open(String name, OpenContext context) throws TableOpenException {
-        if (context.writable()) throw new TableOpenException(TYPE + ":" + name + " map requires O_RDONLY access mode");
+        if (context.writable()) throw TableOpenException.readOnly(TYPE, name);
         List<String> results = List.copyOf(parse(name));
         return new LookupTable() {
             @Override

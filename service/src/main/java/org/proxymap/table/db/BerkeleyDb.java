@@ -36,20 +36,7 @@ public final class BerkeleyDb {
     public static final int DB_KEYEXIST = -30994;
     public static final int DB_KEYEMPTY = -30995;
 
-    private static final BerkeleyDb INSTANCE;
-    private static final String UNAVAILABLE;
-
-    static {
-        BerkeleyDb lib = null;
-        String why = null;
-        try {
-            lib = new BerkeleyDb(NativeLibrary.open(SONAME));
-        } catch (IllegalArgumentException | UnsatisfiedLinkError e) {
-            why = "cannot load " + SONAME + " (" + e.getMessage() + "): " + PACKAGE_HINT;
-        }
-        INSTANCE = lib;
-        UNAVAILABLE = why;
-    }
+    private static final NativeLibrary.Binding<BerkeleyDb> LIBRARY = NativeLibrary.bind(SONAME, BerkeleyDb::new, PACKAGE_HINT);
 
     final MethodHandle envCreate;
     final MethodHandle envOpen;
@@ -96,12 +83,12 @@ public final class BerkeleyDb {
      * @throws DbException with a message naming the package to install when it is missing
      */
     public static BerkeleyDb load() throws DbException {
-        if (INSTANCE == null) throw new DbException(0, UNAVAILABLE);
-        String v = INSTANCE.version();
+        BerkeleyDb lib = LIBRARY.orElseThrow(why -> new DbException(0, why));
+        String v = lib.version();
         if (!v.startsWith("5.3.")) {
             throw new DbException(0, "incorrect version of Berkeley DB: expected 5.3, run-time linked against " + v);
         }
-        return INSTANCE;
+        return lib;
     }
 
     /** The run-time version, major.minor.patch. */
@@ -113,18 +100,13 @@ public final class BerkeleyDb {
             MemorySegment unused = (MemorySegment) version.invokeExact(major, minor, patch);
             return major.get(JAVA_INT, 0) + "." + minor.get(JAVA_INT, 0) + "." + patch.get(JAVA_INT, 0);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeLibrary.rethrow(t);
         }
     }
 
     /** db_strerror(): Berkeley DB's text for its own codes and for errno values. */
     public String message(int code) {
-        try {
-            MemorySegment s = (MemorySegment) strerror.invokeExact(code);
-            return s.equals(MemorySegment.NULL) ? "error " + code : s.reinterpret(1024).getString(0);
-        } catch (Throwable t) {
-            return "error " + code;
-        }
+        return NativeLibrary.errorText(strerror, code);
     }
 
     /**
@@ -142,11 +124,5 @@ public final class BerkeleyDb {
      */
     public void verify(Path file) throws DbException {
         Database.verify(this, file);
-    }
-
-    static RuntimeException rethrow(Throwable t) {
-        if (t instanceof RuntimeException r) return r;
-        if (t instanceof Error e) throw e;
-        return new IllegalStateException(t);
     }
 }

@@ -8,6 +8,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.function.BiConsumer;
+import org.proxymap.ffm.NativeLibrary;
 
 /**
  * One open Berkeley DB file with its private environment. Not thread-safe: the caller runs one
@@ -59,7 +60,7 @@ public final class Database implements AutoCloseable {
         } catch (DbException e) {
             throw e;
         } catch (Throwable t) {
-            throw BerkeleyDb.rethrow(t);
+            throw NativeLibrary.rethrow(t);
         } finally {
             closeHandles(lib, db, env);
         }
@@ -76,7 +77,7 @@ public final class Database implements AutoCloseable {
         } catch (DbException e) {
             throw e;
         } catch (Throwable t) {
-            throw BerkeleyDb.rethrow(t);
+            throw NativeLibrary.rethrow(t);
         }
     }
 
@@ -90,7 +91,7 @@ public final class Database implements AutoCloseable {
                 int unused = (int) lib.envClose.invokeExact(env, 0);
             }
         } catch (Throwable t) {
-            throw BerkeleyDb.rethrow(t);
+            throw NativeLibrary.rethrow(t);
         }
     }
 
@@ -114,7 +115,7 @@ public final class Database implements AutoCloseable {
         } catch (DbException e) {
             throw e;
         } catch (Throwable t) {
-            throw BerkeleyDb.rethrow(t);
+            throw NativeLibrary.rethrow(t);
         }
     }
 
@@ -156,7 +157,7 @@ public final class Database implements AutoCloseable {
         } catch (DbException e) {
             throw e;
         } catch (Throwable t) {
-            throw BerkeleyDb.rethrow(t);
+            throw NativeLibrary.rethrow(t);
         }
     }
 
@@ -168,7 +169,7 @@ public final class Database implements AutoCloseable {
         } catch (DbException e) {
             throw e;
         } catch (Throwable t) {
-            throw BerkeleyDb.rethrow(t);
+            throw NativeLibrary.rethrow(t);
         }
     }
 
@@ -182,7 +183,7 @@ public final class Database implements AutoCloseable {
         } catch (DbException e) {
             throw e;
         } catch (Throwable t) {
-            throw BerkeleyDb.rethrow(t);
+            throw NativeLibrary.rethrow(t);
         }
     }
 
@@ -193,7 +194,7 @@ public final class Database implements AutoCloseable {
         } catch (DbException e) {
             throw e;
         } catch (Throwable t) {
-            throw BerkeleyDb.rethrow(t);
+            throw NativeLibrary.rethrow(t);
         }
     }
 
@@ -222,7 +223,7 @@ public final class Database implements AutoCloseable {
         } catch (DbException e) {
             throw e;
         } catch (Throwable t) {
-            throw BerkeleyDb.rethrow(t);
+            throw NativeLibrary.rethrow(t);
         }
     }
 

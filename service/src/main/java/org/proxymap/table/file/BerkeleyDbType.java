@@ -14,6 +14,7 @@ import org.apache.logging.log4j.Logger;
 import org.proxymap.ffm.Flock;
 import org.proxymap.protocol.DictFlags;
 import org.proxymap.table.FileStamp;
+import org.proxymap.table.LogLimiter;
 import org.proxymap.table.LookupTable;
 import org.proxymap.table.OpenContext;
 import org.proxymap.table.OpenFlags;
@@ -88,7 +89,8 @@ public abstract class BerkeleyDbType implements TableType {
         private Database db;
         private int fd;
         private FileStamp stamp;
-        private long lastWarn;
+        /** a failure is logged at most once a second per table */
+        private final LogLimiter warnings = new LogLimiter(1000);
 
         DbTable(BerkeleyDb lib, Path file, boolean writable, boolean openLock, OpenFlags flags) throws IOException {
             this.lib = lib;
@@ -174,7 +176,7 @@ public abstract class BerkeleyDbType implements TableType {
             } catch (TableException e) {
                 throw e;
             } catch (IOException | RuntimeException e) {
-                throw TableException.retry(warn(e.getMessage() + rebuildHint(file)), e);
+                throw TableException.retry(warnings.warn(e.getMessage() + rebuildHint(file)), e);
             } finally {
                 lock.unlock();
             }
@@ -197,16 +199,6 @@ public abstract class BerkeleyDbType implements TableType {
             nul.reset();
             old.close();
             log.info("table {}:{} has changed -- re-opened", name, file);
-        }
-
-        /** Logs a failure at most once a second per table; returns it for the client's reply. */
-        private String warn(String message) {
-            long now = System.currentTimeMillis();
-            if (now - lastWarn >= 1000) {
-                lastWarn = now;
-                log.warn(message);
-            }
-            return message;
         }
 
         private static byte[] bytes(String s) { return s.getBytes(StandardCharsets.ISO_8859_1); }

@@ -15,6 +15,7 @@ import java.util.Map;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.proxymap.protocol.DictFlags;
+import org.proxymap.table.LogLimiter;
 import org.proxymap.table.LookupTable;
 import org.proxymap.table.OpenContext;
 import org.proxymap.table.OpenFlags;
@@ -147,7 +148,7 @@ public final class CdbType implements TableType {
         private final boolean withNul;
         private final boolean withoutNul;
         private final Cdb cdb;
-        private final org.proxymap.table.WarnOncePerSecond warnings = new org.proxymap.table.WarnOncePerSecond(log::warn);
+        private final LogLimiter warnings = new LogLimiter(1000);
 
         CdbTable(Path file, OpenFlags flags) throws IOException {
             this.file = file;

@@ -14,6 +14,7 @@ import org.apache.logging.log4j.Logger;
 import org.proxymap.ffm.Flock;
 import org.proxymap.protocol.DictFlags;
 import org.proxymap.table.FileStamp;
+import org.proxymap.table.LogLimiter;
 import org.proxymap.table.LookupTable;
 import org.proxymap.table.OpenContext;
 import org.proxymap.table.OpenFlags;
@@ -82,7 +83,8 @@ public final class LmdbType implements TableType {
         private Environment env;
         private int fd;
         private FileStamp stamp;
-        private long lastWarn;
+        /** a failure is logged at most once a second per table */
+        private final LogLimiter warnings = new LogLimiter(1000);
 
         LmdbTable(Lmdb lib, Path file, boolean writable, long mapSize, OpenFlags flags) throws IOException {
             this.lib = lib;
@@ -144,19 +146,10 @@ public final class LmdbType implements TableType {
             } catch (TableException e) {
                 throw e;
             } catch (IOException | RuntimeException e) {
-                throw TableException.retry(warn("lmdb:" + file + ": " + e.getMessage() + rebuildHint(file)), e);
+                throw TableException.retry(warnings.warn("lmdb:" + file + ": " + e.getMessage() + rebuildHint(file)), e);
             } finally {
                 lock.unlock();
             }
-        }
-
-        private String warn(String message) {
-            long now = System.currentTimeMillis();
-            if (now - lastWarn >= 1000) {
-                lastWarn = now;
-                log.warn(message);
-            }
-            return message;
         }
 
         @Override

@@ -23,7 +23,7 @@ import org.proxymap.protocol.DictFlags;
 import org.proxymap.table.LookupTable;
 import org.proxymap.table.TableException;
 import org.proxymap.table.sql.DomainList;
-import org.proxymap.table.sql.LogLimiter;
+import org.proxymap.table.LogLimiter;
 
 /**
  * One ldap table: Postfix's {@code dict_ldap_lookup()} and {@code dict_ldap_get_values()}

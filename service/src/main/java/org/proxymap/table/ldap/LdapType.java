@@ -35,7 +35,7 @@ public final class LdapType implements TableType {
 
     @Override
     public LookupTable open(String name, OpenContext context) throws TableOpenException {
-        if (context.writable()) throw new TableOpenException("ldap:" + name + " map requires O_RDONLY access mode");
+        if (context.writable()) throw TableOpenException.readOnly("ldap", name);
         LdapConfig cf = LdapConfig.load(name, context.parameters());
         for (String w : cf.warnings) log.warn("dict_ldap_open: {}", w);
         if (!cf.tlsRandomFile.isEmpty() || !cf.tlsCipherSuite.isEmpty() || cf.debuglevel > 0 || (cf.version == 2)) {

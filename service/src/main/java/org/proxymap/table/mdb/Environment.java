@@ -14,6 +14,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.BiConsumer;
+import org.proxymap.ffm.NativeLibrary;
 
 /**
  * One open LMDB file (its unnamed database). Not thread-safe: the caller runs one call at a
@@ -59,13 +60,13 @@ public final class Environment implements AutoCloseable {
         } catch (MdbException e) {
             throw e;
         } catch (Throwable t) {
-            throw Lmdb.rethrow(t);
+            throw NativeLibrary.rethrow(t);
         } finally {
             if (!env.equals(MemorySegment.NULL)) {
                 try {
                     lib.envClose.invokeExact(env);
                 } catch (Throwable t) {
-                    throw Lmdb.rethrow(t);
+                    throw NativeLibrary.rethrow(t);
                 }
             }
         }
@@ -119,7 +120,7 @@ public final class Environment implements AutoCloseable {
         } catch (MdbException e) {
             throw e;
         } catch (Throwable t) {
-            throw Lmdb.rethrow(t);
+            throw NativeLibrary.rethrow(t);
         }
     }
 
@@ -132,7 +133,7 @@ public final class Environment implements AutoCloseable {
         } catch (MdbException e) {
             throw e;
         } catch (Throwable t) {
-            throw Lmdb.rethrow(t);
+            throw NativeLibrary.rethrow(t);
         }
     }
 
@@ -152,7 +153,7 @@ public final class Environment implements AutoCloseable {
             throw e;
         } catch (Throwable t) {
             close();
-            throw Lmdb.rethrow(t);
+            throw NativeLibrary.rethrow(t);
         }
     }
 
@@ -205,7 +206,7 @@ public final class Environment implements AutoCloseable {
         } catch (MdbException e) {
             throw e;
         } catch (Throwable t) {
-            throw Lmdb.rethrow(t);
+            throw NativeLibrary.rethrow(t);
         }
     }
 
@@ -245,7 +246,7 @@ public final class Environment implements AutoCloseable {
         } catch (MdbException e) {
             throw e;
         } catch (Throwable t) {
-            throw Lmdb.rethrow(t);
+            throw NativeLibrary.rethrow(t);
         }
     }
 
@@ -276,7 +277,7 @@ public final class Environment implements AutoCloseable {
         } catch (MdbException e) {
             throw e;
         } catch (Throwable t) {
-            throw Lmdb.rethrow(t);
+            throw NativeLibrary.rethrow(t);
         }
     }
 
@@ -288,7 +289,7 @@ public final class Environment implements AutoCloseable {
         try {
             lib.envClose.invokeExact(e);
         } catch (Throwable t) {
-            throw Lmdb.rethrow(t);
+            throw NativeLibrary.rethrow(t);
         }
     }
 }

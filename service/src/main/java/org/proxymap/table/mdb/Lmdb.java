@@ -5,7 +5,6 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.nio.file.Path;
 import org.proxymap.ffm.NativeLibrary;
@@ -26,21 +25,8 @@ public final class Lmdb {
     public static final int MDB_MAP_FULL = -30792;
     public static final int MDB_MAP_RESIZED = -30785;
 
-    private static final Lmdb INSTANCE;
-    private static final String UNAVAILABLE;
-
-    static {
-        Lmdb lib = null;
-        String why = null;
-        try {
-            lib = new Lmdb(NativeLibrary.open(SONAME));
-        } catch (IllegalArgumentException | UnsatisfiedLinkError e) {
-            why = "cannot load " + SONAME + " (" + e.getMessage() + "): install the package that provides it"
-                    + " (Debian/Ubuntu: liblmdb0; RHEL: lmdb-libs) or convert the table to cdb:";
-        }
-        INSTANCE = lib;
-        UNAVAILABLE = why;
-    }
+    private static final NativeLibrary.Binding<Lmdb> LIBRARY = NativeLibrary.bind(SONAME, Lmdb::new,
+            "install the package that provides it (Debian/Ubuntu: liblmdb0; RHEL: lmdb-libs) or convert the table to cdb:");
 
     final MethodHandle envCreate;
     final MethodHandle envSetMapsize;
@@ -80,18 +66,12 @@ public final class Lmdb {
 
     /** The loaded library, or an exception naming the package to install. */
     public static Lmdb load() throws MdbException {
-        if (INSTANCE == null) throw new MdbException(0, UNAVAILABLE);
-        return INSTANCE;
+        return LIBRARY.orElseThrow(why -> new MdbException(0, why));
     }
 
     /** mdb_strerror(): LMDB's text for its codes and errno values. */
     public String message(int code) {
-        try {
-            MemorySegment s = (MemorySegment) strerror.invokeExact(code);
-            return s.equals(MemorySegment.NULL) ? "error " + code : s.reinterpret(1024).getString(0);
-        } catch (Throwable t) {
-            return "error " + code;
-        }
+        return NativeLibrary.errorText(strerror, code);
     }
 
     /**
@@ -100,11 +80,5 @@ public final class Lmdb {
      */
     public Environment open(Path file, boolean writable, long mapSize) throws MdbException {
         return Environment.open(this, file, writable, mapSize);
-    }
-
-    static RuntimeException rethrow(Throwable t) {
-        if (t instanceof RuntimeException r) return r;
-        if (t instanceof Error e) throw e;
-        return new IllegalStateException(t);
     }
 }

@@ -3,6 +3,7 @@ package org.proxymap.table.memcache;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
+import java.util.Locale;
 import java.util.function.Function;
 import org.proxymap.table.TableOpenException;
 import org.proxymap.table.sql.CfgParser;
@@ -13,11 +14,12 @@ import org.proxymap.table.sql.Templates;
  * ({@code dict_memcache_open()}): {@code memcache = inet:localhost:11211}, {@code backup},
  * {@code key_format = %s}, {@code domain}, {@code ttl = 3600}, {@code flags = 0},
  * {@code timeout = 2}, {@code max_try = 2}, {@code retry_pause = 1},
- * {@code line_size_limit = 1024}, {@code data_size_limit = 10240}.
+ * {@code line_size_limit = 1024}, {@code data_size_limit = 10240}, and Postfix 3.11's
+ * {@code key_digest} (unset: keys as they are).
  */
 record MemcacheConfig(String name, String memcache, SocketAddress address, String backup, String keyFormat,
                       Templates keyTemplate, String domain, int ttl, int flags, int timeoutSeconds, int maxTry,
-                      int retryPauseSeconds, int lineSizeLimit, int dataSizeLimit, String keyDigest, String keyDigestWhere) {
+                      int retryPauseSeconds, int lineSizeLimit, int dataSizeLimit, String keyDigest) {
     static final String DEFAULT_MEMCACHE = "inet:localhost:11211";
     /** what {@code timeout = 0} (no limit in Postfix) means here: a server that never answers must not hold a lookup forever */
     static final int NO_TIMEOUT_SECONDS = 100;
@@ -46,9 +48,34 @@ record MemcacheConfig(String name, String memcache, SocketAddress address, Strin
             throw p.fatal("memcache", "memcache = " + memcache + ": " + e.getMessage()
                     + "; use inet:host:port, inet:[ipv6]:port or unix:/path/name");
         }
+        String digest = p.str("key_digest", "", 0);
+        String algorithm = null;
+        if (!digest.isEmpty()) {
+            algorithm = digestAlgorithm(digest);
+            if (algorithm == null) {
+                throw p.fatal("key_digest", "unsupported key_digest = " + digest + "; use one of md5, sha1, sha224, sha256,"
+                        + " sha384, sha512, sha512-224, sha512-256, sha3-224, sha3-256, sha3-384, sha3-512 (OpenSSL's names)");
+            }
+        }
         return new MemcacheConfig(name, memcache, address, p.strOrNull("backup"), keyFormat, t, p.str("domain", "", 0),
-                ttl, flags, timeout == 0 ? NO_TIMEOUT_SECONDS : timeout, maxTry, pause, line, data,
-                p.strOrNull("key_digest"), p.where("key_digest"));
+                ttl, flags, timeout == 0 ? NO_TIMEOUT_SECONDS : timeout, maxTry, pause, line, data, algorithm);
+    }
+
+    /**
+     * The JDK's name of the OpenSSL digest {@code name} (as EVP_get_digestbyname() takes it:
+     * any case, with OpenSSL 3's aliases such as SHA2-256 and SHA-256), or null for one the
+     * JDK has not (blake2, sm3, ripemd160, shake).
+     */
+    static String digestAlgorithm(String name) {
+        String n = name.toLowerCase(Locale.ROOT).replace("sha2-", "sha").replace("sha-", "sha").replace('/', '-');
+        return switch (n) {
+            case "md5" -> "MD5";
+            case "sha1" -> "SHA-1";
+            case "sha224", "sha256", "sha384", "sha512" -> "SHA-" + n.substring(3);
+            case "sha512-224", "sha512-256" -> "SHA-512/" + n.substring(7);
+            case "sha3-224", "sha3-256", "sha3-384", "sha3-512" -> n.toUpperCase(Locale.ROOT);
+            default -> null;
+        };
     }
 
     /** {@code inet:host:port}, {@code inet:[v6]:port} or {@code unix:/path}, as Postfix's auto_clnt takes them. */

@@ -3,7 +3,11 @@ package org.proxymap.table.memcache;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Collections;
+import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedDeque;
@@ -14,7 +18,7 @@ import org.proxymap.protocol.DictFlags;
 import org.proxymap.table.LookupTable;
 import org.proxymap.table.TableException;
 import org.proxymap.table.sql.DomainList;
-import org.proxymap.table.sql.LogLimiter;
+import org.proxymap.table.LogLimiter;
 
 /**
  * One memcache table: Postfix's {@code dict_memcache.c}. A lookup asks memcache first; a
@@ -57,6 +61,8 @@ final class MemcacheTable implements LookupTable {
     /**
      * The memcache key for {@code name}, or null when Postfix skips the name: empty, outside
      * {@code domain}, an empty {@code key_format} expansion, or a key with ASCII white space.
+     * With {@code key_digest}, the expansion's digest in lowercase hex (Postfix 3.11: after
+     * key_format); the white-space test then sees the hex.
      */
     private String memcacheKey(String name, String operation, boolean noisy) throws TableException {
         String why = null;
@@ -70,6 +76,7 @@ final class MemcacheTable implements LookupTable {
             if (key == null || key.isEmpty()) {
                 why = "empty lookup key expansion";
             } else {
+                if (cf.keyDigest() != null) key = digest(cf.keyDigest(), key);
                 for (int i = 0; i < key.length(); i++) {
                     char c = key.charAt(i);
                     if (c == ' ' || (c >= '\t' && c <= '\r')) {
@@ -84,6 +91,16 @@ final class MemcacheTable implements LookupTable {
         if (noisy) log.warn(message);
         else log.debug(message);
         return null;
+    }
+
+    /** Lowercase hex of the digest of {@code key}'s bytes (ISO-8859-1: the bytes as the client sent them). */
+    static String digest(String algorithm, String key) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance(algorithm)
+                    .digest(key.getBytes(StandardCharsets.ISO_8859_1)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK lacks " + algorithm, e); // MemcacheConfig names only the JDK's own
+        }
     }
 
     private boolean domainMatches(String name) throws TableException {

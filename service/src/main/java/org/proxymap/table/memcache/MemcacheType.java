@@ -28,11 +28,6 @@ public final class MemcacheType implements TableType {
     @Override
     public LookupTable open(String name, OpenContext context) throws TableOpenException {
         MemcacheConfig cf = MemcacheConfig.load(name, context.parameters());
-        if (cf.keyDigest() != null) {
-            log.warn("{}: key_digest = {} is not supported by this server (a Postfix 3.11 parameter): memcache keys are used"
-                    + " undigested, so entries that Postfix 3.11 daemons store digested are not shared; remove key_digest or"
-                    + " leave this table out of proxy_read_maps", cf.keyDigestWhere(), cf.keyDigest());
-        }
         DomainList domain = cf.domain().isEmpty() ? null : new DomainList(cf.domain(), name, context);
         return new MemcacheTable(cf, domain, cf.backup() == null ? null : backup(cf, context));
     }

@@ -1,10 +1,9 @@
 package org.proxymap.table.pattern;
 
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.IntFunction;
+import org.proxymap.config.MacroParser;
 import org.proxymap.inet.InetPton;
 import org.proxymap.protocol.DictFlags;
 import org.proxymap.table.LookupTable;
@@ -21,7 +20,7 @@ import org.proxymap.table.file.PostfixLines;
 public final class CidrType implements TableType {
 
     /** One entry: op MATCH/IF/ENDIF; net and mask as bytes; endif = index of the block end. */
-    static final class Entry {
+    static final class Entry implements RuleBlocks.Line {
         static final int MATCH = 1;
         static final int IF = 2;
         static final int ENDIF = 3;
@@ -32,6 +31,18 @@ public final class CidrType implements TableType {
         String value;
         int line;
         int endif = -1;
+
+        @Override
+        public int line() { return line; }
+
+        @Override
+        public boolean opensBlock() { return op == IF; }
+
+        @Override
+        public boolean closesBlock() { return op == ENDIF; }
+
+        @Override
+        public void endif(int index) { endif = index; }
     }
 
     @Override
@@ -50,37 +61,23 @@ public final class CidrType implements TableType {
     }
 
     static List<Entry> parse(String content, String mapName, Consumer<String> warn) {
-        List<Entry> entries = new ArrayList<>();
-        Deque<Entry> stack = new ArrayDeque<>();
-        for (PostfixLines.Line line : PostfixLines.parse(content, mapName, warn)) {
-            Entry e;
+        IntFunction<String> where = line -> "cidr map " + mapName + ", line " + line;
+        return RuleBlocks.parse(content, mapName, (line, depth) -> {
             try {
-                e = parseRule(line.text(), stack.size());
+                Entry e = parseRule(line.text(), depth);
+                e.line = line.number();
+                return e;
             } catch (IllegalArgumentException why) {
-                warn.accept("cidr map " + mapName + ", line " + line.number() + ": " + why.getMessage()
-                        + ": skipping this rule");
-                continue;
+                warn.accept(where.apply(line.number()) + ": " + why.getMessage() + ": skipping this rule");
+                return null;
             }
-            e.line = line.number();
-            if (e.op == Entry.IF) stack.push(e);
-            else if (e.op == Entry.ENDIF) stack.pop().endif = entries.size();
-            entries.add(e);
-        }
-        while (!stack.isEmpty()) {
-            warn.accept("cidr map " + mapName + ", line " + stack.pop().line + ": IF has no matching ENDIF");
-        }
-        return entries;
-    }
-
-    private static boolean keyword(String p, String word) {
-        int n = word.length();
-        return p.regionMatches(true, 0, word, 0, n) && (p.length() == n || !Replacement.isAlnum(p.charAt(n)));
+        }, where, warn);
     }
 
     private static Entry parseRule(String p, int nesting) {
         boolean match = true;
         int i = 0;
-        if (keyword(p, "IF")) {
+        if (RuleBlocks.keyword(p, "IF")) {
             i = 2;
             for (; i < p.length(); i++) {
                 char c = p.charAt(i);
@@ -88,13 +85,13 @@ public final class CidrType implements TableType {
                 else if (!PostfixLines.isSpace(c)) break;
             }
             if (i >= p.length()) throw new IllegalArgumentException("no address pattern");
-            Entry e = parsePattern(trimEnd(p.substring(i)), match);
+            Entry e = parsePattern(RuleBlocks.trimEnd(p.substring(i)), match);
             e.op = Entry.IF;
             e.value = "";
             return e;
         }
-        if (keyword(p, "ENDIF")) {
-            if (!allSpace(p.substring(5))) {
+        if (RuleBlocks.keyword(p, "ENDIF")) {
+            if (!RuleBlocks.skipSpace(p.substring(5)).isEmpty()) {
                 throw new IllegalArgumentException("garbage after ENDIF");
             }
             if (nesting == 0) throw new IllegalArgumentException("ENDIF without IF");
@@ -113,24 +110,13 @@ public final class CidrType implements TableType {
         String pattern = p.substring(i, k);
         if (k < p.length()) k++;
         while (k < p.length() && PostfixLines.isSpace(p.charAt(k))) k++;
-        String value = trimEnd(p.substring(k));
+        String value = RuleBlocks.trimEnd(p.substring(k));
         if (pattern.isEmpty()) throw new IllegalArgumentException("no address pattern");
         Entry e = parsePattern(pattern, match);
         if (value.isEmpty()) throw new IllegalArgumentException("no lookup result");
         e.op = Entry.MATCH;
         e.value = value;
         return e;
-    }
-
-    private static boolean allSpace(String s) {
-        for (int i = 0; i < s.length(); i++) if (!PostfixLines.isSpace(s.charAt(i))) return false;
-        return true;
-    }
-
-    private static String trimEnd(String s) {
-        int e = s.length();
-        while (e > 0 && PostfixLines.isSpace(s.charAt(e - 1))) e--;
-        return s.substring(0, e);
     }
 
     /** cidr_match_parse(): [addr]/len, [addr/len], addr/len or addr. */
@@ -164,7 +150,7 @@ public final class CidrType implements TableType {
             String error = null;
             int shift = -1;
             byte[] net = null;
-            if (!Replacement.allDigits(mask)) {
+            if (!MacroParser.allDigits(mask)) {
                 error = "bad mask value";
             } else if ((shift = Replacement.atoi(mask)) > bits) {
                 error = "bad mask length";

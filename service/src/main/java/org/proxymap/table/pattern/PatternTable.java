@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.function.Consumer;
 import org.proxymap.protocol.DictFlags;
 import org.proxymap.table.LookupTable;
-import org.proxymap.table.WarnOncePerSecond;
+import org.proxymap.table.LogLimiter;
 
 /**
  * A regexp: or pcre: table: rules tried in file order, first match wins; a failed IF skips
@@ -20,12 +20,12 @@ final class PatternTable implements LookupTable {
     /** "pcre map NAME" as in Postfix's warnings */
     private final String map;
     /** a client picks the key: at most one match-limit warning a second */
-    private final WarnOncePerSecond warnings;
+    private final LogLimiter warnings;
 
     PatternTable(List<Rule> rules, String map, Consumer<String> warn) {
         this.rules = rules.toArray(new Rule[0]);
         this.map = map;
-        this.warnings = new WarnOncePerSecond(warn);
+        this.warnings = new LogLimiter(1000, warn);
     }
 
     int size() { return rules.length; }

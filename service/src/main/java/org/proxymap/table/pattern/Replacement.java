@@ -2,9 +2,10 @@ package org.proxymap.table.pattern;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.proxymap.config.MacroParser;
 
 /**
- * The result text of a regexp/pcre rule, parsed as Postfix's {@code mac_parse()} does:
+ * The result text of a regexp/pcre rule, parsed by {@link MacroParser} as Postfix does:
  * {@code $n}, {@code ${n}} and {@code $(n)} insert capture group n, {@code $$} is a
  * literal {@code $}. An empty or unmatched group inserts nothing.
  */
@@ -27,68 +28,33 @@ final class Replacement {
      * Parses {@code text}; {@code kind} ("regexp map X, line N") prefixes error messages.
      *
      * @throws IllegalArgumentException with Postfix's warning text when the syntax is bad
+     *     ({@link MacroParser.SyntaxError} when a reference cannot be delimited)
      */
     static Replacement parse(String text, String where) {
         List<Object> parts = new ArrayList<>();
         StringBuilder buf = new StringBuilder();
-        int max = 0;
-        String error = null;
-        int i = 0;
-        int n = text.length();
-        while (i < n) {
-            char c = text.charAt(i);
-            if (c != '$') {
-                buf.append(c);
-                i++;
-            } else if (i + 1 < n && text.charAt(i + 1) == '$') {
-                buf.append('$');
-                i += 2;
-            } else {
-                if (buf.length() > 0) {
-                    parts.add(buf.toString());
-                    buf.setLength(0);
-                }
-                i++;
-                String name;
-                if (i < n && (text.charAt(i) == '{' || text.charAt(i) == '(')) {
-                    char open = text.charAt(i);
-                    char close = open == '{' ? '}' : ')';
-                    int level = 1;
-                    int ep = ++i;
-                    while (level > 0) {
-                        if (ep >= n) {
-                            throw new IllegalArgumentException("truncated macro reference: \"" + text + "\"");
-                        }
-                        char e = text.charAt(ep);
-                        if (e == open) level++;
-                        if (e == close) level--;
-                        ep++;
-                    }
-                    name = text.substring(i, ep - 1);
-                    i = ep;
-                } else {
-                    int ep = i;
-                    while (ep < n && (isAlnum(text.charAt(ep)) || text.charAt(ep) == '_')) ep++;
-                    name = text.substring(i, ep);
-                    i = ep;
-                }
-                if (name.isEmpty()) throw new IllegalArgumentException("empty macro name: \"" + text + "\"");
-                if (!allDigits(name)) {
-                    if (error == null) error = where + ": non-numeric replacement index \"" + name + "\"";
-                    continue;
-                }
-                int num = atoi(name);
-                if (num < 1) {
-                    if (error == null) error = where + ": out of range replacement index \"" + name + "\"";
-                    continue;
-                }
-                max = Math.max(max, num);
-                parts.add(num);
+        int[] max = {0};
+        String[] error = {null};
+        MacroParser.parse(text, buf::append, name -> {
+            if (buf.length() > 0) {
+                parts.add(buf.toString());
+                buf.setLength(0);
             }
-        }
-        if (error != null) throw new IllegalArgumentException(error);
+            if (!MacroParser.allDigits(name)) {
+                if (error[0] == null) error[0] = where + ": non-numeric replacement index \"" + name + "\"";
+                return;
+            }
+            int num = atoi(name);
+            if (num < 1) {
+                if (error[0] == null) error[0] = where + ": out of range replacement index \"" + name + "\"";
+                return;
+            }
+            max[0] = Math.max(max[0], num);
+            parts.add(num);
+        });
+        if (error[0] != null) throw new IllegalArgumentException(error[0]);
         if (buf.length() > 0) parts.add(buf.toString());
-        return new Replacement(List.copyOf(parts), max);
+        return new Replacement(List.copyOf(parts), max[0]);
     }
 
     /** Expands the text with {@code groups[n]} (null or empty: nothing inserted). */
@@ -109,13 +75,6 @@ final class Replacement {
 
     static boolean isAlnum(char c) {
         return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-    }
-
-    /** True for a non-empty run of ASCII digits. */
-    static boolean allDigits(String s) {
-        if (s.isEmpty()) return false;
-        for (int i = 0; i < s.length(); i++) if (s.charAt(i) < '0' || s.charAt(i) > '9') return false;
-        return true;
     }
 
     /** The value of a digit string, saturating at Integer.MAX_VALUE. */

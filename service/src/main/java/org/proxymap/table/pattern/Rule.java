@@ -1,9 +1,7 @@
 package org.proxymap.table.pattern;
 
 /** A parsed line of a regexp:/pcre: file: a match rule, IF or ENDIF (dict_regexp.c's rule list). */
-sealed interface Rule {
-    int line();
-
+sealed interface Rule extends RuleBlocks.Line {
     /** {@code [!]/first/[!/second/] result}; second is regexp: only. */
     record Match(int line, CompiledPattern first, boolean firstMatch, CompiledPattern second,
                  boolean secondMatch, Replacement result) implements Rule {}
@@ -23,7 +21,16 @@ sealed interface Rule {
 
         @Override
         public int line() { return line; }
+
+        @Override
+        public boolean opensBlock() { return true; }
+
+        @Override
+        public void endif(int index) { endif = index; }
     }
 
-    record Endif(int line) implements Rule {}
+    record Endif(int line) implements Rule {
+        @Override
+        public boolean closesBlock() { return true; }
+    }
 }

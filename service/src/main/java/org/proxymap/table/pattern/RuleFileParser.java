@@ -1,8 +1,5 @@
 package org.proxymap.table.pattern;
 
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.function.Consumer;
 import org.proxymap.table.file.PostfixLines;
@@ -54,24 +51,10 @@ final class RuleFileParser {
     }
 
     List<Rule> parse(String content, String path) {
-        List<Rule> rules = new ArrayList<>();
-        Deque<Rule.If> stack = new ArrayDeque<>();
-        for (PostfixLines.Line line : PostfixLines.parse(content, path, warn)) {
-            String text = trimEnd(line.text());
-            if (text.isEmpty()) continue;
-            Rule rule = parseLine(line.number(), text, stack.size());
-            if (rule == null) continue;
-            if (rule instanceof Rule.If r) {
-                stack.push(r);
-            } else if (rule instanceof Rule.Endif) {
-                stack.pop().endif = rules.size();
-            }
-            rules.add(rule);
-        }
-        while (!stack.isEmpty()) {
-            warn.accept(where(stack.pop().line()) + ": IF has no matching ENDIF");
-        }
-        return rules;
+        return RuleBlocks.parse(content, path, (line, depth) -> {
+            String text = RuleBlocks.trimEnd(line.text());
+            return text.isEmpty() ? null : parseLine(line.number(), text, depth);
+        }, this::where, warn);
     }
 
     private String where(int line) { return dialect.kind() + " map " + mapName + ", line " + line; }
@@ -87,7 +70,7 @@ final class RuleFileParser {
                 second = getPat(w);
                 if (second == null) return null;
             }
-            String result = skipSpace(rest);
+            String result = RuleBlocks.skipSpace(rest);
             if (result.isEmpty()) warn.accept(w + ": no replacement text: using empty string");
             Replacement repl;
             try {
@@ -118,11 +101,11 @@ final class RuleFileParser {
             }
             return new Rule.Match(line, c1, first.match(), c2, second == null || second.match(), repl);
         }
-        if (keyword(p, "IF")) {
-            rest = skipSpace(p.substring(2));
+        if (RuleBlocks.keyword(p, "IF")) {
+            rest = RuleBlocks.skipSpace(p.substring(2));
             Pat pat = getPat(w);
             if (pat == null) return null;
-            String extra = skipSpace(rest);
+            String extra = RuleBlocks.skipSpace(rest);
             if (!extra.isEmpty()) {
                 warn.accept(w + ": ignoring extra text after IF statement: \"" + extra + "\"");
                 warn.accept(w + ": do not prepend whitespace to statements between IF and ENDIF");
@@ -130,21 +113,16 @@ final class RuleFileParser {
             CompiledPattern c = compile(pat, w);
             return c == null ? null : new Rule.If(line, c, pat.match());
         }
-        if (keyword(p, "ENDIF")) {
+        if (RuleBlocks.keyword(p, "ENDIF")) {
             if (nesting == 0) {
                 warn.accept(w + ": ignoring ENDIF without matching IF");
                 return null;
             }
-            if (!skipSpace(p.substring(5)).isEmpty()) warn.accept(w + ": ignoring extra text after ENDIF");
+            if (!RuleBlocks.skipSpace(p.substring(5)).isEmpty()) warn.accept(w + ": ignoring extra text after ENDIF");
             return new Rule.Endif(line);
         }
         warn.accept(w + ": ignoring unrecognized request");
         return null;
-    }
-
-    private static boolean keyword(String p, String word) {
-        int n = word.length();
-        return p.regionMatches(true, 0, word, 0, n) && (p.length() == n || !Replacement.isAlnum(p.charAt(n)));
     }
 
     private CompiledPattern compile(Pat pat, String w) {
@@ -198,17 +176,5 @@ final class RuleFileParser {
         }
         rest = p.substring(i);
         return new Pat(regex, options, match);
-    }
-
-    private static String skipSpace(String s) {
-        int i = 0;
-        while (i < s.length() && PostfixLines.isSpace(s.charAt(i))) i++;
-        return s.substring(i);
-    }
-
-    private static String trimEnd(String s) {
-        int e = s.length();
-        while (e > 0 && PostfixLines.isSpace(s.charAt(e - 1))) e--;
-        return s.substring(0, e);
     }
 }

@@ -61,7 +61,7 @@ abstract class RuleFileType implements TableType {
     /** The rule text of a path or inline table; shared with cidr:. */
     static String readRules(String type, String name, OpenContext context) throws TableOpenException {
         if (context.writable()) {
-            throw new TableOpenException(type + ":" + name + " map requires O_RDONLY access mode");
+            throw TableOpenException.readOnly(type, name);
         }
         if (name.startsWith("{")) {
             String text = PostfixLines.inlineToMultiline(name);

@@ -44,7 +44,7 @@ public final class UnixType implements TableType {
 
     @Override
     public LookupTable open(String name, OpenContext context) throws TableOpenException {
-        if (context.writable()) throw new TableOpenException("unix:" + name + " map requires O_RDONLY access mode");
+        if (context.writable()) throw TableOpenException.readOnly("unix", name);
         return switch (name) {
             case "passwd.byname" -> new FileTable(passwd, "password", true);
             case "group.byname" -> new FileTable(group, "group", false);

@@ -3,13 +3,11 @@ package org.proxymap.table.socket;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
 import org.proxymap.protocol.DictFlags;
 import org.proxymap.table.LookupTable;
 import org.proxymap.table.OpenContext;
 import org.proxymap.table.TableException;
 import org.proxymap.table.TableOpenException;
-import org.proxymap.table.TableType;
 import org.proxymap.table.LogLimiter;
 
 /**
@@ -20,7 +18,7 @@ import org.proxymap.table.LogLimiter;
  * RETRY. A pattern table (keys are folded with FOLD_MUL). Connections to one server are shared
  * by every socketmap table naming it; a connection the server closed is retried once.
  */
-public final class SocketmapType implements TableType {
+public final class SocketmapType extends SocketTableType {
     /** Postfix's limits (dict_sockmap.c), which no parameter changes. */
     public record Limits(Duration timeout, int maxReply, Duration maxIdle, Duration maxTtl) {
         public static final Limits POSTFIX = new Limits(Duration.ofSeconds(100), 100_000, Duration.ofSeconds(10),
@@ -33,14 +31,13 @@ public final class SocketmapType implements TableType {
     public SocketmapType() { this(Limits.POSTFIX); }
 
     /** For tests: other limits than Postfix's. */
-    public SocketmapType(Limits limits) { this.limits = limits; }
+    public SocketmapType(Limits limits) {
+        super(limits.timeout());
+        this.limits = limits;
+    }
 
     @Override
     public String name() { return "socketmap"; }
-
-    /** Nothing is read at open and keys are folded per request: one instance serves every client. */
-    @Override
-    public int openFlagsMask() { return 0; }
 
     private record Parsed(Endpoint endpoint, String mapName) {}
 
@@ -58,35 +55,14 @@ public final class SocketmapType implements TableType {
     }
 
     @Override
-    public List<String> check(String name, OpenContext context) {
-        try {
-            parse(name);
-            return List.of();
-        } catch (TableOpenException e) {
-            return List.of(e.getMessage());
-        }
-    }
+    Endpoint endpoint(String name) throws TableOpenException { return parse(name).endpoint(); }
 
     @Override
-    public List<String> probe(String name, OpenContext context) {
-        Endpoint endpoint;
-        try {
-            endpoint = parse(name).endpoint();
-        } catch (TableOpenException e) {
-            return List.of(e.getMessage());
-        }
-        try {
-            TimedChannel.connect(endpoint, limits.timeout()).close();
-            return List.of();
-        } catch (IOException e) {
-            return List.of("socketmap:" + name + ": cannot connect to " + endpoint + ": " + reason(e)
-                    + "; start the socketmap server or correct the address");
-        }
-    }
+    String server() { return "socketmap"; }
 
     @Override
     public LookupTable open(String name, OpenContext context) throws TableOpenException {
-        if (context.writable()) throw new TableOpenException("socketmap:" + name + " map requires O_RDONLY access mode");
+        if (context.writable()) throw TableOpenException.readOnly("socketmap", name);
         Parsed p = parse(name);
         String key = "socketmap " + p.endpoint().text() + " " + limits;
         ConnectionPool pool = context.resources().acquire(key,
@@ -180,9 +156,5 @@ public final class SocketmapType implements TableType {
         public void close() {
             release.run();
         }
-    }
-
-    static String reason(IOException e) {
-        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 }

@@ -3,14 +3,12 @@ package org.proxymap.table.socket;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
 import org.proxymap.protocol.DictFlags;
 import org.proxymap.table.LookupTable;
 import org.proxymap.table.OpenContext;
 import org.proxymap.table.TableException;
 import org.proxymap.table.TableOpenException;
-import org.proxymap.table.TableType;
-import org.proxymap.table.sql.LogLimiter;
+import org.proxymap.table.LogLimiter;
 
 /**
  * {@code tcp:host:port} (tcp_table(5), dict_tcp.c): the request is {@code get KEY\n} with the
@@ -20,7 +18,7 @@ import org.proxymap.table.sql.LogLimiter;
  * connection and the request is sent again: after {@code maxTry} tries, {@code pause} apart,
  * the lookup answers RETRY. A pattern table (keys are folded with FOLD_MUL).
  */
-public final class TcpType implements TableType {
+public final class TcpType extends SocketTableType {
     /** Postfix's limits (dict_tcp.c), which no parameter changes. */
     public record Limits(Duration timeout, int maxReply, int maxTry, Duration pause) {
         public static final Limits POSTFIX = new Limits(Duration.ofSeconds(100), 4096, 10, Duration.ofSeconds(1));
@@ -34,16 +32,16 @@ public final class TcpType implements TableType {
     public TcpType() { this(Limits.POSTFIX); }
 
     /** For tests: other limits than Postfix's. */
-    public TcpType(Limits limits) { this.limits = limits; }
+    public TcpType(Limits limits) {
+        super(limits.timeout());
+        this.limits = limits;
+    }
 
     @Override
     public String name() { return "tcp"; }
 
-    /** Nothing is read at open and keys are folded per request: one instance serves every client. */
     @Override
-    public int openFlagsMask() { return 0; }
-
-    private static Endpoint parse(String name) throws TableOpenException {
+    Endpoint endpoint(String name) throws TableOpenException {
         try {
             return Endpoint.parseHostPort(name);
         } catch (IllegalArgumentException e) {
@@ -52,36 +50,12 @@ public final class TcpType implements TableType {
     }
 
     @Override
-    public List<String> check(String name, OpenContext context) {
-        try {
-            parse(name);
-            return List.of();
-        } catch (TableOpenException e) {
-            return List.of(e.getMessage());
-        }
-    }
-
-    @Override
-    public List<String> probe(String name, OpenContext context) {
-        Endpoint endpoint;
-        try {
-            endpoint = parse(name);
-        } catch (TableOpenException e) {
-            return List.of(e.getMessage());
-        }
-        try {
-            TimedChannel.connect(endpoint, limits.timeout()).close();
-            return List.of();
-        } catch (IOException e) {
-            return List.of("tcp:" + name + ": cannot connect to " + endpoint + ": " + SocketmapType.reason(e)
-                    + "; start the tcp_table server or correct the address");
-        }
-    }
+    String server() { return "tcp_table"; }
 
     @Override
     public LookupTable open(String name, OpenContext context) throws TableOpenException {
-        if (context.writable()) throw new TableOpenException("tcp:" + name + " map requires O_RDONLY access mode");
-        return new TcpTable(name, new ConnectionPool(parse(name), limits.timeout(), FOREVER, FOREVER), limits);
+        if (context.writable()) throw TableOpenException.readOnly("tcp", name);
+        return new TcpTable(name, new ConnectionPool(endpoint(name), limits.timeout(), FOREVER, FOREVER), limits);
     }
 
     static final class TcpTable implements LookupTable {
@@ -107,7 +81,7 @@ public final class TcpType implements TableType {
                 try {
                     c = tries == 0 ? pool.borrow() : pool.fresh();
                 } catch (IOException e) {
-                    WARNINGS.warn(name, "connect to TCP map " + name + ": " + SocketmapType.reason(e));
+                    WARNINGS.warn(name, "connect to TCP map " + name + ": " + reason(e));
                     c = null;
                 }
                 if (c != null) {
@@ -116,7 +90,7 @@ public final class TcpType implements TableType {
                         line = readLine(c);
                     } catch (IOException e) {
                         WARNINGS.warn(name, "read TCP map reply from " + name + ": " + (e instanceof ReplyTooLong
-                                ? "text longer than " + limits.maxReply() : "unexpected EOF (" + SocketmapType.reason(e) + ")"));
+                                ? "text longer than " + limits.maxReply() : "unexpected EOF (" + reason(e) + ")"));
                         c.close();
                     }
                 }

@@ -27,6 +27,11 @@ final class MysqlDriver implements SqlDriver {
         p.setProperty("connectTimeout", String.valueOf(target.connectTimeout().toMillis()));
         // a hard bound below the query timeout's: a server that stops answering costs one connection
         p.setProperty("socketTimeout", String.valueOf(target.queryTimeout().toMillis() + 2000));
+        // prepareStatement() prepares on the server, once per connection and SQL (MysqlTable's prepared path;
+        // the text query stays createStatement()); the driver prefixes SET STATEMENT max_statement_time to both
+        p.setProperty("useServerPrepStmts", "true");
+        p.setProperty("cachePrepStmts", "true");
+        p.setProperty("prepStmtCacheSize", "250");
         if (spec.unix()) {
             p.setProperty("socketFactory", UnixSocketFactory.class.getName());
             p.setProperty(UnixSocketFactory.PATH_OPTION, spec.host() != null ? spec.host() : target.defaultSocket());

@@ -39,6 +39,10 @@ final class MysqlTable implements LookupTable, org.proxymap.table.ServerCheck {
     private final Runnable release;
     private final Charset charset;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    /** The template as a prepared statement; null when only the text query answers the same (see {@link PreparedQuery}). */
+    private final PreparedQuery prepared;
+    /** Set once the prepared statement returned a column that is not text: its binary-protocol value could read differently. */
+    private volatile boolean textOnly;
 
     MysqlTable(String name, MysqlConfig cf, SqlPool pool, DomainList domain, Runnable release) {
         this.name = name;
@@ -48,6 +52,7 @@ final class MysqlTable implements LookupTable, org.proxymap.table.ServerCheck {
         this.domain = domain;
         this.release = release;
         this.charset = Charsets.forName(cf.charset);
+        this.prepared = PreparedQuery.of(cf.query);
     }
 
     @Override
@@ -62,9 +67,16 @@ final class MysqlTable implements LookupTable, org.proxymap.table.ServerCheck {
         String text = decode(key);
         if (text == null) return null;
         if (cf.templates.expandQuery(text, s -> s) == null) return null;
+        List<String> values = prepared != null && !textOnly ? PreparedQuery.values(cf.templates, text) : null;
         Rows rows;
         try {
-            rows = pool.run((c, noBackslashEscapes) -> query(c, cf.templates.expandQuery(text, s -> MysqlEscape.escape(s, noBackslashEscapes))));
+            rows = pool.run((c, noBackslashEscapes) -> {
+                if (values != null) {
+                    Rows r = queryPrepared(c, values);
+                    if (r != NOT_TEXT) return r;
+                }
+                return query(c, cf.templates.expandQuery(text, s -> MysqlEscape.escape(s, noBackslashEscapes)));
+            });
         } catch (SqlPool.QueryFailed e) {
             limited.warn(fullName, fullName + ": query failed: " + e.getMessage());
             throw TableException.retry(fullName + ": query failed: " + e.getMessage());
@@ -76,31 +88,70 @@ final class MysqlTable implements LookupTable, org.proxymap.table.ServerCheck {
                 "dict_mysql_lookup: " + name + ": Expansion limit exceeded for key: '" + key + "'");
     }
 
+    /** A prepared statement's answer that must not be used: a column was not text. */
+    private static final Rows NOT_TEXT = new Rows(List.of());
+
+    /**
+     * Runs the prepared statement with {@code values} bound (the driver caches it per
+     * connection, so the server parses it once per connection and then only executes it).
+     * Results come in the binary protocol, where only text and binary columns arrive as
+     * the same bytes as in the text protocol: any other column gives {@link #NOT_TEXT} and
+     * this table keeps to the text query from then on.
+     */
+    private Rows queryPrepared(java.sql.Connection c, List<String> values) throws SQLException {
+        try (java.sql.PreparedStatement st = c.prepareStatement(prepared.sql())) {
+            st.setQueryTimeout((int) Math.max(1, pool.queryTimeout().toSeconds()));
+            for (int i = 0; i < values.size(); i++) st.setString(i + 1, values.get(i));
+            Rows rows = results(st, st.execute());
+            if (rows == NOT_TEXT) {
+                textOnly = true;
+                log.info("{}: the query returns a column that is not text; using the text query, as Postfix does", fullName);
+            }
+            return rows;
+        }
+    }
+
     /** Runs one query; null when it returned no result set and that is allowed. */
     private Rows query(java.sql.Connection c, String sql) throws SQLException {
         try (Statement st = c.createStatement()) {
             st.setEscapeProcessing(false);
             st.setQueryTimeout((int) Math.max(1, pool.queryTimeout().toSeconds()));
-            boolean isResult = st.execute(sql);
-            Rows first = null;
-            boolean multiple = false;
-            while (true) {
-                if (isResult) {
-                    try (ResultSet rs = st.getResultSet()) {
-                        if (first == null) first = read(rs);
-                        else multiple = true;
-                    }
-                } else if (st.getUpdateCount() == -1) {
-                    break;
-                }
-                isResult = st.getMoreResults();
-            }
-            if (multiple) throw new SQLException("multiple result sets returning data are not supported", "HY000");
-            if (first == null && cf.requireResultSet) {
-                throw new SQLException("query returned no result set (require_result_set = yes)", "HY000");
-            }
-            return first;
+            return results(st, st.execute(sql));
         }
+    }
+
+    private Rows results(Statement st, boolean isResult) throws SQLException {
+        boolean prepared = st instanceof java.sql.PreparedStatement;
+        Rows first = null;
+        boolean multiple = false;
+        while (true) {
+            if (isResult) {
+                try (ResultSet rs = st.getResultSet()) {
+                    if (prepared && !allText(rs.getMetaData())) return NOT_TEXT;
+                    if (first == null) first = read(rs);
+                    else multiple = true;
+                }
+            } else if (st.getUpdateCount() == -1) {
+                break;
+            }
+            isResult = st.getMoreResults();
+        }
+        if (multiple) throw new SQLException("multiple result sets returning data are not supported", "HY000");
+        if (first == null && cf.requireResultSet) {
+            throw new SQLException("query returned no result set (require_result_set = yes)", "HY000");
+        }
+        return first;
+    }
+
+    private static boolean allText(ResultSetMetaData md) throws SQLException {
+        for (int j = 1; j <= md.getColumnCount(); j++) {
+            switch (md.getColumnType(j)) {
+                case Types.CHAR, Types.VARCHAR, Types.LONGVARCHAR, Types.NCHAR, Types.NVARCHAR, Types.LONGNVARCHAR, Types.CLOB,
+                        Types.NCLOB, Types.BINARY, Types.VARBINARY, Types.LONGVARBINARY, Types.BLOB -> { }
+                default -> { return false; }
+            }
+        }
+        return true;
     }
 
     private Rows read(ResultSet rs) throws SQLException {

@@ -7,8 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.Function;
-import org.proxymap.config.Setting;
-import org.proxymap.config.Values;
 import org.proxymap.table.LookupTable;
 import org.proxymap.table.OpenContext;
 import org.proxymap.table.TableOpenException;
@@ -54,8 +52,7 @@ public final class MysqlType implements TableType {
         try {
             MysqlConfig cf = MysqlConfig.load(name, context.parameters());
             target(cf, context.parameters());
-            SqlPools.setting(context.parameters(), Setting.SQL_MAX_CONNECTIONS, v -> Values.integer(v, 1), "mysql", name);
-            if (!cf.domain.isEmpty()) new DomainList(cf.domain, name, context).close();
+            SqlPools.check(context, "mysql", name, cf.domain);
             return List.of();
         } catch (TableOpenException e) {
             return List.of(e.getMessage());
@@ -68,23 +65,13 @@ public final class MysqlType implements TableType {
      */
     @Override
     public String fingerprint(String name, OpenContext context) {
-        StringBuilder sb = new StringBuilder(TableType.fileFingerprint(name));
-        try {
+        return SqlPools.fingerprint(name, context, (sb, legacy) -> {
             MysqlConfig cf = MysqlConfig.load(name, context.parameters());
-            if (!name.startsWith("/") && !name.startsWith(".")) sb.append("|legacy:").append(cf.query).append(cf.hosts)
-                    .append(cf.user).append(cf.dbname).append(cf.domain).append(cf.resultFormat);
+            if (legacy) sb.append("|legacy:").append(cf.query).append(cf.hosts).append(cf.user).append(cf.dbname)
+                    .append(cf.domain).append(cf.resultFormat);
             if (cf.optionFile != null) sb.append("|opt:").append(TableType.fileFingerprint(cf.optionFile));
-            for (String item : cf.domain.split("[,\\s]+")) {
-                String f = item.replaceFirst("^!+", "");
-                if (f.startsWith("/")) sb.append("|dom:").append(TableType.fileFingerprint(f));
-            }
-        } catch (TableOpenException e) {
-            sb.append("|bad:").append(e.getMessage());
-        }
-        for (Setting s : SqlPools.SETTINGS) {
-            sb.append('|').append(context.parameters().apply(s.key()));
-        }
-        return sb.toString();
+            return cf.domain;
+        }).toString();
     }
 
     static SqlPool.Target target(MysqlConfig cf, Function<String, String> parameters) throws TableOpenException {

@@ -67,8 +67,8 @@ final class PgsqlDriver implements SqlDriver {
     }
 
     private static void unix(Properties p, String directory, int port) {
-        p.setProperty("socketFactory", PgsqlUnixSocketFactory.class.getName());
-        p.setProperty(PgsqlUnixSocketFactory.PATH_OPTION, directory + "/.s.PGSQL." + (port != 0 ? port : DEFAULT_PORT));
+        p.setProperty("socketFactory", UnixSocketFactory.class.getName());
+        p.setProperty(UnixSocketFactory.PATH_OPTION, directory + "/.s.PGSQL." + (port != 0 ? port : DEFAULT_PORT));
         // libpq never uses TLS on a UNIX socket
         p.setProperty("sslmode", "disable");
         p.setProperty("gssEncMode", "disable");

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.proxymap.protocol.DictFlags;
+import org.proxymap.table.LogLimiter;
 import org.proxymap.table.LookupTable;
 import org.proxymap.table.TableException;
 

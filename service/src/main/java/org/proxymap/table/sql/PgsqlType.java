@@ -3,7 +3,6 @@ package org.proxymap.table.sql;
 import java.util.List;
 import java.util.function.Function;
 import org.proxymap.config.Setting;
-import org.proxymap.config.Values;
 import org.proxymap.table.LookupTable;
 import org.proxymap.table.OpenContext;
 import org.proxymap.table.TableOpenException;
@@ -67,8 +66,7 @@ public final class PgsqlType implements TableType {
             PgsqlConfig cf = PgsqlConfig.load(name, context.parameters());
             encoding(cf, context.parameters());
             target(cf, context.parameters());
-            SqlPools.setting(context.parameters(), Setting.SQL_MAX_CONNECTIONS, v -> Values.integer(v, 1), "pgsql", name);
-            if (!cf.domain.isEmpty()) new DomainList(cf.domain, name, context).close();
+            SqlPools.check(context, "pgsql", name, cf.domain);
             return List.of();
         } catch (TableOpenException e) {
             return List.of(e.getMessage());
@@ -78,22 +76,12 @@ public final class PgsqlType implements TableType {
     /** The .cf file, plus its {@code domain} files and the SQL settings, so a reload re-opens on a change. */
     @Override
     public String fingerprint(String name, OpenContext context) {
-        StringBuilder sb = new StringBuilder(TableType.fileFingerprint(name));
-        try {
+        return SqlPools.fingerprint(name, context, (sb, legacy) -> {
             PgsqlConfig cf = PgsqlConfig.load(name, context.parameters());
-            if (!name.startsWith("/") && !name.startsWith(".")) sb.append("|legacy:").append(cf.query).append(cf.hosts)
-                    .append(cf.user).append(cf.dbname).append(cf.domain).append(cf.resultFormat).append(cf.encoding)
-                    .append(SqlPools.digest(cf.password));
-            for (String item : cf.domain.split("[,\\s]+")) {
-                String f = item.replaceFirst("^!+", "");
-                if (f.startsWith("/")) sb.append("|dom:").append(TableType.fileFingerprint(f));
-            }
-        } catch (TableOpenException e) {
-            sb.append("|bad:").append(e.getMessage());
-        }
-        for (Setting s : SqlPools.SETTINGS) sb.append('|').append(context.parameters().apply(s.key()));
-        sb.append('|').append(context.parameters().apply(Setting.PGSQL_DEFAULT_ENCODING.key()));
-        return sb.toString();
+            if (legacy) sb.append("|legacy:").append(cf.query).append(cf.hosts).append(cf.user).append(cf.dbname)
+                    .append(cf.domain).append(cf.resultFormat).append(cf.encoding).append(SqlPools.digest(cf.password));
+            return cf.domain;
+        }).append('|').append(context.parameters().apply(Setting.PGSQL_DEFAULT_ENCODING.key())).toString();
     }
 
     static SqlPool.Target target(PgsqlConfig cf, Function<String, String> parameters) throws TableOpenException {

@@ -4,20 +4,26 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketException;
+import java.util.Properties;
 import org.mariadb.jdbc.Configuration;
 import org.mariadb.jdbc.util.ConfigurableSocketFactory;
 
 /**
- * {@code unix:/path} hosts for mariadb-java-client without JNA: the driver's own UNIX
- * socket support needs the JNA library, the JDK has had UNIX-domain channels since 16.
- * The driver is told {@code socketFactory=}this class and {@code proxymapUnixSocket=PATH};
- * the socket ({@link UnixChannelSocket}) is connected when created.
+ * UNIX-domain sockets for the JDBC drivers without a native library (mariadb-java-client's
+ * own support needs JNA; the JDK has had UNIX-domain channels since 16). A driver is told
+ * {@code socketFactory=}this class and {@code proxymapUnixSocket=PATH}: mariadb-java-client
+ * passes it through {@link #setConfiguration}, pgjdbc to the {@link Properties} constructor.
+ * The socket ({@link UnixChannelSocket}) is connected when created, so the driver skips its
+ * own TCP connect.
  */
 public final class UnixSocketFactory extends ConfigurableSocketFactory {
     static final String PATH_OPTION = "proxymapUnixSocket";
     private String path;
 
     public UnixSocketFactory() { }
+
+    /** pgjdbc's way: called with the connection's properties. */
+    public UnixSocketFactory(Properties info) { path = info.getProperty(PATH_OPTION); }
 
     /** A factory for the socket at {@code path} (ldap's {@code ldapi://}). */
     public UnixSocketFactory(String path) { this.path = path; }

@@ -89,8 +89,8 @@ class MysqlCacheTest {
     /** Lookups of {@code key} the server received, by its general log. */
     static int queries(String key) throws Exception {
         try (Connection c = db.connect("pmcache"); Statement st = c.createStatement();
-             // built with CONCAT so that this query does not count itself
-             ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM mysql.general_log WHERE command_type = 'Query'"
+             // built with CONCAT so that this query does not count itself; text queries and prepared executions
+             ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM mysql.general_log WHERE command_type IN ('Query', 'Execute')"
                      + " AND argument LIKE CONCAT('%FROM cach', 'e_t WHERE k=''', '" + key + "', '''%')")) {
             rs.next();
             return rs.getInt(1);
