@@ -71,14 +71,14 @@ public final class TableRegistry implements AutoCloseable {
         Key key = new Key(fullName, writable, instanceFlags);
         while (true) {
             TableHandle h = open.get(key);
-            boolean[] opened = {false};
-            if (h == null) {
+            if (h == null) { // the first request for it: open, and tell management (outside the map's lock)
+                boolean[] opened = {false};
                 h = open.computeIfAbsent(key, k -> {
                     opened[0] = true;
                     return openHandle(fullName, writable, instanceFlags);
                 });
+                if (opened[0]) changed.run();
             }
-            if (opened[0]) changed.run();
             if (h.acquire()) return h;
             open.remove(key, h); // retired meanwhile: open a fresh one
         }
