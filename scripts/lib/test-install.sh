@@ -25,9 +25,11 @@ A=$S/a
 "$root/scripts/install" DESTDIR="$A" 2>/dev/null
 for f in usr/share/proxymap/proxymap.jar usr/share/proxymap/lib/commons-daemon-1.5.1.jar \
          usr/share/proxymap/lib/log4j-core-2.26.1.jar usr/share/proxymap/log4j2.xml \
-         usr/share/proxymap/examples/proxymap.cf usr/sbin/proxymap usr/sbin/proxymapctl \
+         usr/share/proxymap/examples/proxymap.cf usr/share/proxymap/examples/jmx-exporter.yaml \
+         usr/sbin/proxymap usr/sbin/proxymapctl \
          lib/systemd/system/proxymap.service lib/systemd/system/proxymap-java.service \
-         lib/systemd/system/proxymap@.service etc/postfix/proxymap.cf etc/default/proxymap; do
+         lib/systemd/system/proxymap@.service lib/systemd/system/proxymap.socket lib/systemd/system/proxymap@.socket \
+         etc/postfix/proxymap.cf etc/default/proxymap; do
     [ -f "$A/$f" ] || fail "$f not installed"; ok
 done
 [ -x "$A/usr/sbin/proxymap" ] || fail "launcher not executable"; ok
@@ -66,7 +68,7 @@ if command -v systemd-analyze >/dev/null; then
         cp -an /lib/systemd/system/. "$V/lib/systemd/system/"
         cp "$(type -P kill)" "$V/bin/kill"
         out=$(systemd-analyze verify --man=no --root="$V" "$unitdir/proxymap.service" "$unitdir/proxymap-java.service" \
-              "$unitdir/proxymap@postfix-out.service" 2>&1) \
+              "$unitdir/proxymap@postfix-out.service" "$unitdir/proxymap.socket" "$unitdir/proxymap@postfix-out.socket" 2>&1) \
             || fail "systemd-analyze verify ($unitdir): $out"
         [ -z "$out" ] || fail "systemd-analyze verify warns ($unitdir): $out"; ok
         # the check is real: a unit whose program is missing fails
@@ -74,6 +76,9 @@ if command -v systemd-analyze >/dev/null; then
         if systemd-analyze verify --man=no --root="$V" "$unitdir/proxymap.service" >/dev/null 2>&1; then
             fail "systemd-analyze verify passed a unit without its program"
         fi; ok
+        # the instance's socket unit serves that instance's queue directory and precedes its Postfix
+        grep -q '^ListenStream=/var/spool/%i/private/proxywrite$' "$V$unitdir/proxymap@.socket" \
+            && grep -q '^Before=postfix@%i.service$' "$V$unitdir/proxymap@.socket" || fail "proxymap@.socket not made for instances"; ok
     done
     # hardening, as systemd scores it (0 best, 10 worst): reported, and held at its level
     for u in proxymap.service proxymap-java.service; do

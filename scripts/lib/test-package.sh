@@ -52,6 +52,7 @@ for f in usr/share/proxymap/proxymap.jar usr/sbin/proxymap usr/sbin/proxymapctl 
          lib/systemd/system/proxymap.service lib/systemd/system/proxymap-java.service \
          etc/postfix/proxymap.cf etc/default/proxymap usr/share/doc/proxymap/copyright \
          usr/share/doc/proxymap/changelog.gz usr/share/bash-completion/completions/proxymapctl \
+         usr/share/proxymap/examples/jmx-exporter.yaml \
          usr/share/man/man8/proxymap.8.gz usr/share/man/man8/proxymapctl.8.gz usr/share/man/man5/proxymap.cf.5.gz; do
     [ -f "$R/$f" ] || fail "$f not installed"; ok
 done
@@ -73,6 +74,9 @@ compl() { bash -c '_init_completion() { cur=${COMP_WORDS[COMP_CWORD]}; prev=${CO
     . "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _proxymapctl; echo "${COMPREPLY[*]}"' _ \
     "$R/usr/share/bash-completion/completions/proxymapctl" "$@"; }
 [ "$(compl proxymapctl re)" = reload ] || fail "completion of 'proxymapctl re': $(compl proxymapctl re)"; ok
+[ "$(compl proxymapctl he)" = health ] || fail "completion of 'proxymapctl he': $(compl proxymapctl he)"; ok
+MANWIDTH=200 man -l "$R/usr/share/man/man8/proxymapctl.8.gz" 2>/dev/null | grep -q 'health: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN' \
+    || fail "proxymapctl(8) lacks the health exit codes"; ok
 [[ " $(compl proxymapctl --json --pass) " == *" --password-file "* ]] || fail "completion of --pass"; ok
 # units: proxymap.service enabled as debhelper does, the plain-JVM one not; started once
 [ -L "$wants/proxymap.service" ] || fail "proxymap.service not enabled"; ok

@@ -68,7 +68,7 @@ class KeysAndMemoryTest {
                 BenchReport.Row.parseRun("1,postfix,mysql-cached,16,0,10000,900.0,5000.0,6000.0,80.0,90.0,10.0,3,40,45.0,1.0010"));
         BenchReport r = new BenchReport(runs, List.of(), 2);
         String md = r.markdown();
-        assertTrue(md.contains("| mysql-cached | 16 | 6.00× | 0.06 | — | met |"), md);
+        assertTrue(md.contains("| mysql-cached | 16 | 6.00× | 0.06 | 0.06 | — | met |"), md);
         assertTrue(md.contains("| mysql-cached | 16 | 60,000 | 10,000 | 0.050 | 1.001 | 95.0% |"), md);
         assertTrue(md.contains("| texthash | 16 | 120 | 100 | — | 1.20× | met |"), md);
         assertTrue(md.contains("| texthash | 64 | 130 | 100 | — | 1.30× | MISSED: > 1.0× Postfix |"), md);

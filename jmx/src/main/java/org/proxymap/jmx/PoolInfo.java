@@ -13,7 +13,9 @@ package org.proxymap.jmx;
  * @param created         connections opened since start
  * @param destroyed       connections closed since start
  * @param connectFailures failed connection attempts since start
+ * @param hosts           hosts (servers) the pool may connect to
+ * @param hostsDown       hosts whose last connection attempt failed
  */
 public record PoolInfo(String target, String hostInUse, int active, int idle, int waiters, int maxTotal,
-                       long created, long destroyed, long connectFailures) {
+                       long created, long destroyed, long connectFailures, int hosts, int hostsDown) {
 }

@@ -59,6 +59,12 @@ public interface ServiceMXBean {
     /** Times the process did not run for a while (GC pause, CPU starvation); deadlines were paused meanwhile. */
     long getStalls();
 
+    /** When the most recent stall ended, epoch milliseconds, or 0. */
+    long getLastStallMillis();
+
+    /** When the most recent stall of a second or more ended (the ones logged), epoch milliseconds, or 0. */
+    long getLastLongStallMillis();
+
     /** regexp:/pcre: rules that ran out of their match budget (catastrophic backtracking) and were skipped. */
     long getPatternMatchLimits();
 

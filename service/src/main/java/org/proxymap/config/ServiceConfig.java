@@ -14,6 +14,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import org.apache.commons.configuration2.BaseConfiguration;
+import org.apache.commons.configuration2.CompositeConfiguration;
+import org.apache.commons.configuration2.Configuration;
+import org.apache.commons.configuration2.convert.DisabledListDelimiterHandler;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 
 /**
@@ -21,15 +25,42 @@ import org.apache.commons.configuration2.ex.ConfigurationException;
  * configuration directory, the optional {@code proxymap.cf} beside it (its values win, for
  * this service only), and Postfix's built-in defaults underneath. Immutable once loaded;
  * a reload loads a new one and swaps it in.
+ *
+ * <p>The layers are one commons-configuration2 {@link CompositeConfiguration}, whose lookup
+ * order is the override order: the first layer that sets a name wins. What of the library is
+ * not used, and why:
+ * <ul>
+ * <li>its interpolation ({@code ${name}} through {@code ConfigurationInterpolator}, applied by
+ *     {@code getString}): main.cf's {@code $name}, {@code ${name?value}}, {@code ${name:value}},
+ *     relational forms, loop and nesting rules are Postfix's own, so values are read raw
+ *     ({@code getProperty}) and expanded by {@link Expander};
+ * <li>its list splitting: a main.cf value is one string (a disabled list delimiter handler);
+ * <li>{@code CombinedConfiguration}: it copies every layer into a node tree (names become
+ *     paths) when it combines them, which would compute the host-dependent defaults up front
+ *     and gains nothing for main.cf's flat names;
+ * <li>the file-based builders ({@code FileBasedConfigurationBuilder}): they create and fill the
+ *     result through {@code BeanHelper}, which needs commons-beanutils, kept off the class path
+ *     because nothing else needs it; the files are read by {@link MainCf#read} directly, so a
+ *     missing main.cf and an unreadable one get their own messages.
+ * </ul>
  */
 public final class ServiceConfig {
     private static final MainCf DEFAULTS = loadDefaults("postfix-defaults.cf");
     /** What Postfix 3.11 changed in the defaults above (proxy_read_maps and what it names). */
     private static final MainCf DEFAULTS_3_11 = loadDefaults("postfix-defaults-3.11.cf");
 
+    /** The names {@link HostDefaults} computes. */
+    private static final java.util.Set<String> HOST_DEFAULTS = java.util.Set.of("myhostname", "mydomain", "mynetworks");
+
     private final Path configDirectory;
     private final MainCf mainCf;
     private final MainCf proxymapCf;
+    /** proxymap.cf over main.cf: what the administrator set. */
+    private final CompositeConfiguration files;
+    /** Postfix 3.11's defaults, filled once the version followed is known (empty while it is read). */
+    private final BaseConfiguration postfix311 = layer();
+    /** files, then config_directory and our settings' defaults, the host's, 3.11's, Postfix's. */
+    private final CompositeConfiguration layers;
     private final Map<String, String> expanded = new java.util.concurrent.ConcurrentHashMap<>();
     private final List<String> warnings = new ArrayList<>();
     private final Map<Setting, Object> settings = new java.util.EnumMap<>(Setting.class);
@@ -66,9 +97,17 @@ public final class ServiceConfig {
         this.configDirectory = dir;
         this.mainCf = mainCf;
         this.proxymapCf = proxymapCf;
+        files = composite(List.of(proxymapCf, mainCf));
+        BaseConfiguration own = layer();
+        own.addProperty("config_directory", dir.toString());
+        for (Setting st : Setting.values()) if (st.defaultValue() != null) own.addProperty(st.key(), st.defaultValue());
+        layers = composite(List.of(files, own, new ComputedDefaults(HOST_DEFAULTS, this::hostDefault), postfix311, DEFAULTS));
         warnings.addAll(mainCf.warnings());
         warnings.addAll(proxymapCf.warnings());
         postfixVersion = version();
+        if (postfixVersion.allowList311()) {
+            DEFAULTS_3_11.getKeys().forEachRemaining(k -> postfix311.addProperty(k, DEFAULTS_3_11.getProperty(k)));
+        }
         java.util.Set<String> referenced = referencedNames();
         for (String name : proxymapCf.names()) {
             if (Setting.byKey(name) == null && DEFAULTS.raw(name) == null && mainCf.raw(name) == null
@@ -191,28 +230,25 @@ public final class ServiceConfig {
         return cf;
     }
 
+    /** Layers in override order, each a main.cf value per name: one string, raw. */
+    private static CompositeConfiguration composite(List<? extends Configuration> layers) {
+        CompositeConfiguration c = new CompositeConfiguration(layers);
+        c.setListDelimiterHandler(DisabledListDelimiterHandler.INSTANCE);
+        return c;
+    }
+
+    private static BaseConfiguration layer() {
+        BaseConfiguration c = new BaseConfiguration();
+        c.setListDelimiterHandler(DisabledListDelimiterHandler.INSTANCE);
+        return c;
+    }
+
+    private static String text(Object v) { return v == null ? null : v.toString(); }
+
     /** The unexpanded value: proxymap.cf, then main.cf, then our and Postfix's defaults. */
-    public String raw(String name) {
-        String v = configured(name);
-        if (v == null && "config_directory".equals(name)) v = configDirectory.toString();
-        if (v == null) {
-            Setting s = Setting.byKey(name);
-            v = s != null ? s.defaultValue() : hostDefault(name);
-            if (v == null && follows311(name)) v = DEFAULTS_3_11.raw(name);
-            if (v == null) v = DEFAULTS.raw(name);
-        }
-        return v;
-    }
+    public String raw(String name) { return text(layers.getProperty(name)); }
 
-    /** Whether Postfix 3.11's default of {@code name} applies (not while the version itself is read). */
-    private boolean follows311(String name) {
-        return postfixVersion != null && postfixVersion.allowList311() && DEFAULTS_3_11.raw(name) != null;
-    }
-
-    private String configured(String name) {
-        String v = proxymapCf.raw(name);
-        return v != null ? v : mainCf.raw(name);
-    }
+    private String configured(String name) { return text(files.getProperty(name)); }
 
     /** The defaults that depend on this machine, computed as Postfix does (see {@link HostDefaults}). */
     private String hostDefault(String name) {
@@ -264,8 +300,9 @@ public final class ServiceConfig {
 
     /** Where {@code name} is set, {@code file, line N}, or "default". */
     public String where(String name) {
-        if (proxymapCf.raw(name) != null) return proxymapCf.where(name);
-        if (mainCf.raw(name) != null) return mainCf.where(name);
+        for (int i = 0; i < files.getNumberOfConfigurations(); i++) {
+            if (files.getConfiguration(i) instanceof MainCf cf && cf.raw(name) != null) return cf.where(name);
+        }
         return "default";
     }
 

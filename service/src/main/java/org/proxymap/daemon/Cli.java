@@ -82,15 +82,22 @@ public final class Cli {
         };
     }
 
-    static int config(Path dir, List<String> names, PrintStream out, PrintStream err) {
+    /** The configuration with its warnings printed, or null after printing why it does not load. */
+    private static ServiceConfig load(Path dir, PrintStream err) {
         ServiceConfig c;
         try {
             c = ServiceConfig.load(dir);
         } catch (ConfigException e) {
             err.println("proxymap: fatal: " + e.getMessage());
-            return 1;
+            return null;
         }
         c.warnings().forEach(w -> err.println("proxymap: warning: " + w));
+        return c;
+    }
+
+    static int config(Path dir, List<String> names, PrintStream out, PrintStream err) {
+        ServiceConfig c = load(dir, err);
+        if (c == null) return 1;
         if (names.isEmpty()) names = ServiceConfig.usedParameters();
         int status = 0;
         for (String name : names) {
@@ -114,14 +121,8 @@ public final class Cli {
     }
 
     static int export(Path dir, boolean write, PrintStream out, PrintStream err) {
-        ServiceConfig c;
-        try {
-            c = ServiceConfig.load(dir);
-        } catch (ConfigException e) {
-            err.println("proxymap: fatal: " + e.getMessage());
-            return 1;
-        }
-        c.warnings().forEach(w -> err.println("proxymap: warning: " + w));
+        ServiceConfig c = load(dir, err);
+        if (c == null) return 1;
         for (String t : (write ? c.writeMaps : c.readMaps).exported()) out.println(t);
         return 0;
     }

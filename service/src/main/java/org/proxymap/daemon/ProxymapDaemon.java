@@ -17,6 +17,7 @@ import org.proxymap.config.ServiceConfig;
 import org.proxymap.config.Setting;
 import org.proxymap.management.Management;
 import org.proxymap.server.ProxymapServer;
+import org.proxymap.systemd.ListenFds;
 import org.proxymap.systemd.SystemdNotify;
 import org.proxymap.table.TableRegistry;
 
@@ -108,7 +109,12 @@ import org.proxymap.table.TableRegistry;
  *   with the configuration generation in force (updated on every reload, with the reason
  *   when one is refused) and STOPPING=1 on stop. With WatchdogSec= it pings systemd from its
  *   own watchdog thread (every 50 ms scan, at half the interval), so a process that stops
- *   running (stalled, frozen) stops pinging and systemd restarts it.
+ *   running (stalled, frozen) stops pinging and systemd restarts it. Socket activation
+ *   (proxymap.socket): the sockets systemd passes (LISTEN_FDS, for LISTEN_PID, which is jsvc's
+ *   controller under jsvc) that listen on this configuration's paths are served instead of
+ *   created, and are neither created nor removed here; they stay open across a restart, so
+ *   clients wait in their backlog instead of sleeping 10 s. Without LISTEN_FDS the service
+ *   creates its sockets itself.
  *
  * SIGNALS
  *   SIGUSR2 reloads the configuration (jsvc forwards it to signal(); in the foreground a
@@ -158,9 +164,14 @@ public final class ProxymapDaemon implements Daemon, DaemonUserSignal {
                     + " sample would reload the configuration; start the service with scripts/proxymap or the"
                     + " installed launcher, which set it");
         }
+        ListenFds.Passed passed = ListenFds.fromEnvironment(underJsvc);
+        if (passed.ignored() != null) log.warn("socket activation: {}; the sockets are created here", passed.ignored());
         try {
-            SocketDirectory.checkWritable(config.socketPath(false));
-            SocketDirectory.checkWritable(config.socketPath(true));
+            for (boolean write : new boolean[] {false, true}) {
+                Path socket = config.socketPath(write);
+                // a socket systemd passed needs no writable directory here
+                if (!PassedSockets.covers(passed, socket)) SocketDirectory.checkWritable(socket);
+            }
         } catch (ConfigException e) {
             log.fatal(e.getMessage());
             throw e;
@@ -168,7 +179,8 @@ public final class ProxymapDaemon implements Daemon, DaemonUserSignal {
         TableRegistry registry = new TableRegistry(config.parameters());
         server = new ProxymapServer(config, registry);
         try {
-            server.bind();
+            PassedSockets sockets = PassedSockets.adopt(passed, config);
+            server.bind(sockets.proxymap(), sockets.proxywrite());
         } catch (java.io.IOException e) {
             log.fatal(e.getMessage());
             throw e;

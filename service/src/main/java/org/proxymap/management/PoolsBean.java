@@ -29,6 +29,6 @@ final class PoolsBean implements PoolsMXBean {
 
     private static PoolInfo info(PoolStats s) {
         return new PoolInfo(s.target(), s.hostInUse(), s.active(), s.idle(), s.waiters(), s.maxTotal(), s.created(),
-                s.destroyed(), s.connectFailures());
+                s.destroyed(), s.connectFailures(), s.hosts(), s.hostsDown());
     }
 }

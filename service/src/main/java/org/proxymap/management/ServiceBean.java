@@ -52,6 +52,8 @@ final class ServiceBean implements ServiceMXBean {
     @Override public long getAcceptFailures() { return c().acceptFailures.sum(); }
     @Override public long getInternalErrors() { return c().internalErrors.sum(); }
     @Override public long getStalls() { return c().stalls.sum(); }
+    @Override public long getLastStallMillis() { return c().lastStallMillis; }
+    @Override public long getLastLongStallMillis() { return c().lastLongStallMillis; }
     @Override public long getPatternMatchLimits() { return org.proxymap.table.pattern.MatchBudget.exceeded(); }
 
     @Override

@@ -57,12 +57,10 @@ final class TablesBean implements TablesMXBean {
                 !h.isSurrogate(), c.lookups.sum(), c.hits.sum(), c.misses.sum(), c.errors.sum(), c.retries.sum(),
                 c.updates.sum(), c.deletes.sum(), denied == null ? 0 : denied.sum(),
                 lastError == null ? "" : lastError, c.lastErrorMillis(),
-                micros(l.percentileNanos(0.5)), micros(l.percentileNanos(0.99)), micros(l.maxNanos()),
+                TableBean.micros(l.percentileNanos(0.5)), TableBean.micros(l.percentileNanos(0.99)), TableBean.micros(l.maxNanos()),
                 c.cacheHits.sum(), c.cacheMisses.sum(), c.cacheStaleServed.sum(), c.cacheCoalesced.sum(),
                 server.dispatcher().cacheEntries(h));
     }
-
-    private static double micros(long nanos) { return Math.round(nanos / 100.0) / 10.0; }
 
     /**
      * One lookup as a dialect-C client on the read-only service: the Dispatcher applies

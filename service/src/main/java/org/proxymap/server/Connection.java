@@ -49,7 +49,9 @@ final class Connection implements Runnable {
         AttrWriter reply = new AttrWriter();
         try {
             if (s.announce()) write(HELLO);
-            while (!server.stopping() || phase.get() == BUSY) {
+            // also while stopping: a client between two requests (postmap's open and lookup) gets its answers;
+            // stop() closes the connection once it has been quiet for a while (shutdown)
+            while (true) {
                 if (!reader.read(request)) break; // client closed between requests
                 deadlineStart = 0;
                 if (!server.dispatcher().handle(request, session, reply)) break;
@@ -114,9 +116,15 @@ final class Connection implements Runnable {
         return lastActivity - nanoTime >= 0;
     }
 
-    /** Shutdown: an idle connection is closed now; a busy one after its reply. */
-    void shutdown() {
-        if (phase.compareAndSet(IDLE, CLOSING)) close();
+    /**
+     * Shutdown, called repeatedly while the server stops: an idle connection is closed once it has
+     * had no request for {@code quietNanos}, or at {@code lastCall}; a busy one after its reply. A
+     * client that is between two requests of one conversation (its connection was just accepted,
+     * or it is about to send the lookup after the open) would otherwise find the connection closed
+     * mid-way: ECONNRESET, or SIGPIPE for postmap, which does not ignore it.
+     */
+    void shutdown(long now, long quietNanos, boolean lastCall) {
+        if ((lastCall || now - lastActivity >= quietNanos) && phase.compareAndSet(IDLE, CLOSING)) close();
     }
 
     void close() {

@@ -203,6 +203,11 @@ public final class Dispatcher {
         if (cache != null) cache(config).retain(registry.handles(), config.cacheMaps);
     }
 
+    /** Whether lookups in {@code h} go through the cache under the configuration in force (for JMX). */
+    public boolean cached(TableHandle h) {
+        return cached(h, state.get().config());
+    }
+
     /** Answers held for {@code h}, 0 when it is not cached (for JMX). */
     public long cacheEntries(TableHandle h) {
         ServiceConfig config = state.get().config();

@@ -7,7 +7,9 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
@@ -16,20 +18,30 @@ import java.util.Set;
 /**
  * One listening UNIX socket ({@code private/proxymap} or {@code private/proxywrite}).
  * Binding replaces a stale socket file but refuses to take over one that another server
- * still answers on.
+ * still answers on. A socket passed by systemd is served as it is, and its file is left alone.
  */
 final class Listener implements AutoCloseable {
     private final Path path;
     private final boolean writeService;
     private final String serviceName;
     private final ServerSocketChannel channel;
+    /** the socket file this listener created (its file key), removed on close only while still that file; null: not ours */
+    private final Object createdFile;
 
-    private Listener(Path path, boolean writeService, String serviceName, ServerSocketChannel channel) {
+    private Listener(Path path, boolean writeService, String serviceName, ServerSocketChannel channel, Object createdFile) {
         this.path = path;
         this.writeService = writeService;
         this.serviceName = serviceName;
         this.channel = channel;
+        this.createdFile = createdFile;
     }
+
+    /** A socket systemd passed (socket activation), already listening on {@code path}. */
+    static Listener inherited(Path path, boolean writeService, String serviceName, ServerSocketChannel channel) {
+        return new Listener(path, writeService, serviceName, channel, null);
+    }
+
+    boolean isInherited() { return createdFile == null; }
 
     static Listener bind(Path path, boolean writeService, String serviceName, int backlog, int mode) throws IOException {
         Path dir = path.getParent();
@@ -38,7 +50,7 @@ final class Listener implements AutoCloseable {
                     EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE)));
         }
         UnixDomainSocketAddress address = UnixDomainSocketAddress.of(path);
-        if (Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
             try (SocketChannel probe = SocketChannel.open(address)) {
                 throw new IOException("another server is already answering on " + path
                         + "; stop it (or Postfix's own " + serviceName + " service in master.cf) first");
@@ -47,15 +59,17 @@ final class Listener implements AutoCloseable {
             }
         }
         ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        Object created;
         try {
             ch.bind(address, backlog);
             Files.setPosixFilePermissions(path, permissions(mode));
+            created = fileKey(path);
         } catch (IOException e) {
             ch.close();
             throw new IOException("bind " + path + ": " + e.getMessage()
                     + " (the directory must exist and be writable by the user the service runs as)", e);
         }
-        return new Listener(path, writeService, serviceName, ch);
+        return new Listener(path, writeService, serviceName, ch, created);
     }
 
     private static Set<PosixFilePermission> permissions(int mode) {
@@ -74,7 +88,14 @@ final class Listener implements AutoCloseable {
     boolean writeService() { return writeService; }
     String serviceName() { return serviceName; }
 
-    /** Stops accepting and removes the socket file. */
+    private static Object fileKey(Path path) throws IOException {
+        return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+    }
+
+    /**
+     * Stops accepting and removes the socket file when this listener created it and it is still
+     * that file (a socket unit started meanwhile may have put its own there).
+     */
     @Override
     public void close() {
         try {
@@ -82,10 +103,11 @@ final class Listener implements AutoCloseable {
         } catch (IOException ignored) {
             // closing a listener cannot fail in a way we could act on
         }
+        if (createdFile == null) return;
         try {
-            Files.deleteIfExists(path);
+            if (createdFile.equals(fileKey(path))) Files.delete(path);
         } catch (IOException ignored) {
-            // the directory may not be ours to write any more (after the privilege drop)
+            // gone already, or the directory is not ours to write any more (after the privilege drop)
         }
     }
 }

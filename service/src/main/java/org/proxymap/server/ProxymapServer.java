@@ -3,6 +3,8 @@ package org.proxymap.server;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SocketChannel;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +31,10 @@ public final class ProxymapServer implements AutoCloseable {
     private static final long WATCH_PERIOD_MILLIS = 50;
     /** a watchdog wake-up this late means the process was stalled */
     private static final long STALL_NANOS = 250_000_000L;
+    /** On stop, an idle connection that had a request within this time may be mid-conversation: it waits */
+    private static final long QUIET_NANOS = 250_000_000L;
+    /** ... but not longer than this after the stop began */
+    private static final long LINGER_NANOS = 1_000_000_000L;
 
     private final TableRegistry registry;
     private final ServerCounters counters = new ServerCounters();
@@ -57,11 +63,24 @@ public final class ProxymapServer implements AutoCloseable {
 
     /** Creates both sockets (and {@code private/} when missing). */
     public synchronized void bind() throws IOException {
+        bind(null, null);
+    }
+
+    /**
+     * As {@link #bind()}, except for the channels given: sockets systemd passed (socket activation),
+     * already listening on this configuration's paths, served as they are; their files are never
+     * removed here, so clients wait in their backlog while the service restarts.
+     */
+    public synchronized void bind(ServerSocketChannel passedProxymap, ServerSocketChannel passedProxywrite) throws IOException {
         ServiceConfig c = state.config();
         permits = new Semaphore(c.maxConnections);
         try {
-            listeners.add(Listener.bind(c.socketPath(false), false, c.proxymapServiceName, c.listenBacklog, c.socketMode));
-            listeners.add(Listener.bind(c.socketPath(true), true, c.proxywriteServiceName, c.listenBacklog, c.socketMode));
+            listeners.add(passedProxymap != null
+                    ? Listener.inherited(c.socketPath(false), false, c.proxymapServiceName, passedProxymap)
+                    : Listener.bind(c.socketPath(false), false, c.proxymapServiceName, c.listenBacklog, c.socketMode));
+            listeners.add(passedProxywrite != null
+                    ? Listener.inherited(c.socketPath(true), true, c.proxywriteServiceName, passedProxywrite)
+                    : Listener.bind(c.socketPath(true), true, c.proxywriteServiceName, c.listenBacklog, c.socketMode));
         } catch (IOException e) {
             listeners.forEach(Listener::close);
             listeners.clear();
@@ -74,7 +93,8 @@ public final class ProxymapServer implements AutoCloseable {
         for (Listener l : listeners) {
             Thread t = Thread.ofPlatform().daemon().name("accept-" + l.serviceName()).start(() -> acceptLoop(l));
             acceptors.add(t);
-            log.info("{} service listening on {}", l.serviceName(), l.path());
+            log.info("{} service listening on {}{}", l.serviceName(), l.path(),
+                    l.isInherited() ? " (socket passed by systemd, kept open across restarts)" : "");
         }
         watchdog = Thread.ofPlatform().daemon().name("watchdog").start(this::watch);
     }
@@ -158,8 +178,8 @@ public final class ProxymapServer implements AutoCloseable {
                 // The whole process did not run (GC pause, CPU starvation, SIGSTOP): the clients were not slow,
                 // we were. Let the connection threads catch up on what arrived meanwhile before judging them.
                 resumeAt = woke + Math.min(stall, 2_000_000_000L);
-                counters.stalls.increment();
-                if (stall > 1_000_000_000L) {
+                counters.stalled(stall);
+                if (stall >= ServerCounters.LONG_STALL_NANOS) {
                     log.warn("the service did not run for {} ms (GC pause or CPU starvation?); deadlines and idle limits paused",
                             stall / 1_000_000);
                 }
@@ -214,14 +234,15 @@ public final class ProxymapServer implements AutoCloseable {
         registry.parameters(config.parameters());
     }
 
-    public List<java.nio.file.Path> socketPaths() {
+    public List<Path> socketPaths() {
         return listeners.stream().map(Listener::path).toList();
     }
 
     /**
      * Stops accepting, lets requests in flight finish within {@code grace}, then closes every
      * connection. Socket files are removed so that clients see the service as down rather
-     * than hanging on a socket nobody accepts on.
+     * than hanging on a socket nobody accepts on; those systemd passed stay, and clients wait in
+     * their backlog for the next process.
      */
     public void stop(Duration grace) {
         synchronized (this) {
@@ -230,16 +251,20 @@ public final class ProxymapServer implements AutoCloseable {
         }
         listeners.forEach(Listener::close);
         acceptors.forEach(Thread::interrupt);
-        connections.forEach(Connection::shutdown);
-        long end = System.nanoTime() + grace.toNanos();
-        while (!connections.isEmpty() && System.nanoTime() < end) {
+        long begin = System.nanoTime();
+        long end = begin + grace.toNanos();
+        while (!connections.isEmpty()) {
+            long now = System.nanoTime();
+            // quiet connections go now, the others once quiet; every idle one by the end of the linger
+            boolean lastCall = now - begin >= Math.min(LINGER_NANOS, grace.toNanos());
+            connections.forEach(c -> c.shutdown(now, QUIET_NANOS, lastCall));
+            if (connections.isEmpty() || now - end >= 0) break;
             try {
                 Thread.sleep(10);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
             }
-            connections.forEach(Connection::shutdown);
         }
         if (!connections.isEmpty()) {
             log.warn("{} connections still busy after proxymap_shutdown_grace; closing them", connections.size());

@@ -28,6 +28,11 @@ public final class ServerCounters {
     public final LongAdder internalErrors = new LongAdder();
     /** times the watchdog found the whole process stalled (and paused deadlines for it) */
     public final LongAdder stalls = new LongAdder();
+    /** a stall this long is logged, and monitoring (proxymapctl health) calls it critical */
+    static final long LONG_STALL_NANOS = 1_000_000_000L;
+    /** when the latest stall, and the latest long one, ended (epoch ms; 0: none) */
+    public volatile long lastStallMillis;
+    public volatile long lastLongStallMillis;
     public final Map<Dialect, LongAdder> dialectRequests = adders(Dialect.class);
 
     private static LongAdder[] adders(int n) {
@@ -70,6 +75,12 @@ public final class ServerCounters {
         LongAdder a = deniedByTable.get(table);
         if (a == null && deniedByTable.size() < MAX_DENIED_NAMES) a = deniedByTable.computeIfAbsent(table, t -> new LongAdder());
         if (a != null) a.increment();
+    }
+
+    void stalled(long nanos) {
+        stalls.increment();
+        lastStallMillis = System.currentTimeMillis();
+        if (nanos >= LONG_STALL_NANOS) lastLongStallMillis = lastStallMillis;
     }
 
     void disconnected() { connectionsActive.decrementAndGet(); }

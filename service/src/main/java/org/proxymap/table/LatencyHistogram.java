@@ -51,21 +51,36 @@ public final class LatencyHistogram {
 
     public long maxNanos() { return max.get(); }
 
+    /** The count in every bucket now, without trailing empty buckets (for {@link LatencyWindow}). */
+    long[] counts() {
+        long[] snapshot = new long[BUCKETS];
+        int used = 0;
+        for (int i = 0; i < BUCKETS; i++) {
+            snapshot[i] = counts[i].sum();
+            if (snapshot[i] != 0) used = i + 1;
+        }
+        return java.util.Arrays.copyOf(snapshot, used);
+    }
+
     /**
      * The value below which {@code fraction} (0..1) of the recordings fall, as the upper
      * bound of its bucket (never above the maximum seen); 0 when nothing was recorded.
      */
     public long percentileNanos(double fraction) {
-        long[] snapshot = new long[BUCKETS];
+        return percentile(counts(), fraction, maxNanos());
+    }
+
+    /** {@link #percentileNanos} of bucket counts (as {@link #counts()}), never above {@code cap}. */
+    static long percentile(long[] counts, double fraction, long cap) {
         long total = 0;
-        for (int i = 0; i < BUCKETS; i++) total += snapshot[i] = counts[i].sum();
+        for (long c : counts) total += c;
         if (total == 0) return 0;
         long rank = Math.max(1, (long) Math.ceil(fraction * total));
         long seen = 0;
-        for (int i = 0; i < BUCKETS; i++) {
-            seen += snapshot[i];
-            if (seen >= rank) return Math.min(upperBound(i), maxNanos());
+        for (int i = 0; i < counts.length; i++) {
+            seen += counts[i];
+            if (seen >= rank) return Math.min(upperBound(i), cap);
         }
-        return maxNanos();
+        return cap;
     }
 }

@@ -13,25 +13,41 @@ public final class SharedResources implements AutoCloseable {
     private record Entry(AutoCloseable resource, int[] refs) {}
 
     private final Map<String, Entry> entries = new HashMap<>();
+    private volatile Runnable changed = () -> {};
+
+    /** {@code listener} runs, outside this object's lock, after a resource was created or closed. */
+    void onChange(Runnable listener) { changed = listener; }
 
     /** Returns the resource for {@code key}, creating it on first use; pair with {@link #release}. */
     @SuppressWarnings("unchecked")
-    public synchronized <T extends AutoCloseable> T acquire(String key, Supplier<T> create) {
-        Entry e = entries.get(key);
-        if (e == null) {
-            e = new Entry(create.get(), new int[1]);
-            entries.put(key, e);
+    public <T extends AutoCloseable> T acquire(String key, Supplier<T> create) {
+        boolean created = false;
+        T resource;
+        synchronized (this) {
+            Entry e = entries.get(key);
+            if (e == null) {
+                e = new Entry(create.get(), new int[1]);
+                entries.put(key, e);
+                created = true;
+            }
+            e.refs[0]++;
+            resource = (T) e.resource;
         }
-        e.refs[0]++;
-        return (T) e.resource;
+        if (created) changed.run();
+        return resource;
     }
 
-    public synchronized void release(String key) {
-        Entry e = entries.get(key);
-        if (e != null && --e.refs[0] == 0) {
-            entries.remove(key);
-            closeQuietly(e.resource);
+    public void release(String key) {
+        boolean closed = false;
+        synchronized (this) {
+            Entry e = entries.get(key);
+            if (e != null && --e.refs[0] == 0) {
+                entries.remove(key);
+                closeQuietly(e.resource);
+                closed = true;
+            }
         }
+        if (closed) changed.run();
     }
 
     /** Every live resource, e.g. for JMX. */

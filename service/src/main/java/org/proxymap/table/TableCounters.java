@@ -21,6 +21,7 @@ public final class TableCounters {
     /** lookups that waited for the same key's lookup already running instead of asking the table */
     public final LongAdder cacheCoalesced = new LongAdder();
     private final LatencyHistogram latency = new LatencyHistogram();
+    private final LatencyWindow recentLatency = new LatencyWindow(latency, System::nanoTime);
     private volatile String lastError;
     private volatile long lastErrorMillis;
 
@@ -37,6 +38,9 @@ public final class TableCounters {
 
     /** Latency distribution of every operation since the table was opened. */
     public LatencyHistogram latencyHistogram() { return latency; }
+
+    /** Latency over the last minute. */
+    public LatencyWindow recentLatency() { return recentLatency; }
 
     public String lastError() { return lastError; }
 

@@ -24,6 +24,7 @@ public final class TableRegistry implements AutoCloseable {
     private final ConcurrentHashMap<Key, TableHandle> open = new ConcurrentHashMap<>();
     private final SharedResources resources = new SharedResources();
     private volatile Function<String, String> parameters;
+    private volatile Runnable changed = () -> {};
 
     public TableRegistry(Function<String, String> parameters) {
         this(TableTypes.installed(), parameters);
@@ -41,6 +42,16 @@ public final class TableRegistry implements AutoCloseable {
     public TableType type(String type) { return types.get(type); }
 
     public SharedResources resources() { return resources; }
+
+    /**
+     * {@code listener} runs after a table instance or a shared resource opened or was retired
+     * (management registers and removes their MXBeans); it runs on the thread that made the
+     * change, holding no lock of the registry.
+     */
+    public void onChange(Runnable listener) {
+        changed = listener;
+        resources.onChange(listener);
+    }
 
     /** The configuration that tables opened from now on see (after a reload). */
     public void parameters(Function<String, String> parameters) { this.parameters = parameters; }
@@ -60,7 +71,14 @@ public final class TableRegistry implements AutoCloseable {
         Key key = new Key(fullName, writable, instanceFlags);
         while (true) {
             TableHandle h = open.get(key);
-            if (h == null) h = open.computeIfAbsent(key, k -> openHandle(fullName, writable, instanceFlags));
+            if (h == null) { // the first request for it: open, and tell management (outside the map's lock)
+                boolean[] opened = {false};
+                h = open.computeIfAbsent(key, k -> {
+                    opened[0] = true;
+                    return openHandle(fullName, writable, instanceFlags);
+                });
+                if (opened[0]) changed.run();
+            }
             if (h.acquire()) return h;
             open.remove(key, h); // retired meanwhile: open a fresh one
         }
@@ -112,9 +130,14 @@ public final class TableRegistry implements AutoCloseable {
      * when its in-flight requests have finished.
      */
     public void retire(Predicate<TableHandle> stale) {
+        boolean any = false;
         for (Map.Entry<Key, TableHandle> e : open.entrySet()) {
-            if (stale.test(e.getValue()) && open.remove(e.getKey(), e.getValue())) e.getValue().retire();
+            if (stale.test(e.getValue()) && open.remove(e.getKey(), e.getValue())) {
+                e.getValue().retire();
+                any = true;
+            }
         }
+        if (any) changed.run();
     }
 
     @Override

@@ -34,6 +34,29 @@ class ServiceConfigTest {
         assertEquals(java.util.List.of(), c.warnings(), "a parameter used as $name is not a spelling error");
     }
 
+    /** proxymap.cf, main.cf, config_directory and our defaults, the host's, Postfix 3.11's, Postfix's: the first that sets a name wins. */
+    @Test
+    void layersOverrideInOrder() throws Exception {
+        Path d = dir("proxymap_idle_timeout = 5s\nproxymap_shutdown_grace = 3s\nmyhostname = mail.example.com\n",
+                "proxymap_idle_timeout = 7s\nproxymap_postfix_version = 3.7\n");
+        ServiceConfig c = ServiceConfig.load(d);
+        assertEquals("7s", c.raw("proxymap_idle_timeout"));
+        assertTrue(c.where("proxymap_idle_timeout").endsWith("proxymap.cf, line 1"), c.where("proxymap_idle_timeout"));
+        assertEquals("3s", c.raw("proxymap_shutdown_grace"));
+        assertTrue(c.where("proxymap_shutdown_grace").endsWith("main.cf, line 2"), c.where("proxymap_shutdown_grace"));
+        assertEquals(Setting.REQUEST_DEADLINE.defaultValue(), c.raw(Setting.REQUEST_DEADLINE.key()));
+        assertEquals("default", c.where(Setting.REQUEST_DEADLINE.key()));
+        assertEquals(d.toAbsolutePath().normalize().toString(), c.raw("config_directory"));
+        assertEquals("example.com", c.value("mydomain"), "computed from this main.cf's myhostname, not the built-in localdomain");
+        assertEquals("postfix", c.raw("mail_owner"));
+        assertEquals(null, c.raw("smtpd_reject_filter_maps"), "a 3.11 parameter is unknown while following 3.7");
+        Files.writeString(d.resolve("proxymap.cf"), "proxymap_postfix_version = 3.11\n");
+        ServiceConfig c311 = ServiceConfig.load(d);
+        assertEquals("", c311.raw("smtpd_reject_filter_maps"));
+        assertTrue(c311.raw("proxy_read_maps").contains("$smtpd_reject_filter_maps"), c311.raw("proxy_read_maps"));
+        assertTrue(!c.raw("proxy_read_maps").contains("$smtpd_reject_filter_maps"), c.raw("proxy_read_maps"));
+    }
+
     @Test
     void unknownNameInProxymapCfIsAWarningWithFileAndLine() throws Exception {
         ServiceConfig c = ServiceConfig.load(dir("", "# settings\nproxymap_idle_timout = 10s\n"));

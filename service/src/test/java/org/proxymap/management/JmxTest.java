@@ -192,15 +192,16 @@ class JmxTest {
     /** A stand-in pool as the mysql tables register one, to see PoolInfo cross the wire. */
     private record FakePool(PoolInfo info) implements PooledResource {
         @Override public PoolStats poolStats() {
-            return new PoolStats(info.target(), info.hostInUse(), info.active(), info.idle(), info.waiters(),
-                    info.maxTotal(), info.created(), info.destroyed(), info.connectFailures());
+            return new PoolStats("mysql:" + info.target(), info.target(), info.hostInUse(), info.active(), info.idle(),
+                    info.waiters(), info.maxTotal(), info.created(), info.destroyed(), info.connectFailures(), info.hosts(),
+                    info.hostsDown());
         }
         @Override public void close() { }
     }
 
     @Test
     void everyAttributeRoundTripsThroughMXBeanProxies() throws Exception {
-        PoolInfo pool = new PoolInfo("pm@127.0.0.1:3307/pm", "127.0.0.1", 1, 2, 0, 8, 3, 0, 1);
+        PoolInfo pool = new PoolInfo("pm@127.0.0.1:3307/pm", "127.0.0.1", 1, 2, 0, 8, 3, 0, 1, 1, 0);
         f.ts.server.registry().resources().acquire("mysql:pool", () -> new FakePool(pool));
         try (WireClient w = WireClient.connect(f.ts.proxymap())) {
             w.call("request", "lookup", "table", table, "flags", "16384", "key", "alice@example.com");

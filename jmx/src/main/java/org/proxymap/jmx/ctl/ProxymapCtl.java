@@ -21,6 +21,8 @@ import javax.management.remote.JMXServiceURL;
 import org.proxymap.jmx.CheckReport;
 import org.proxymap.jmx.LookupResult;
 import org.proxymap.jmx.ObjectNames;
+import org.proxymap.jmx.PoolInfo;
+import org.proxymap.jmx.PoolsMXBean;
 import org.proxymap.jmx.ReloadMXBean;
 import org.proxymap.jmx.ReloadResult;
 import org.proxymap.jmx.ServiceMXBean;
@@ -43,6 +45,7 @@ import org.proxymap.jmx.TablesMXBean;
  *   table NAME        one table's instances (NAME is type:name); not open: exit 1
  *   query TABLE KEY   look KEY up as a proxymap client would; prints the value; not found: exit 1
  *   cache-drop TABLE [KEY]  drop TABLE's cached answers (proxymap_cache_maps), or only KEY's
+ *   health            a monitoring check in the Nagios plugin format (see HEALTH); exit 0-3
  *
  * OPTIONS
  *   -c DIR              take proxymap_jmx_address, proxymap_jmx_port and
@@ -59,8 +62,22 @@ import org.proxymap.jmx.TablesMXBean;
  *   --keystore-password-file F   its password, alone on one line
  *   --version           print "proxymapctl VERSION" and exit
  *
+ * HEALTH
+ *   proxymapctl health prints one line, "PROXYMAP STATE - what is wrong | perfdata", as a
+ *   Nagios, Icinga or Zabbix check expects, and exits 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
+ *   CRITICAL: a table could not be opened (unsupported type, broken file or .cf: every lookup
+ *   answers RETRY); a connection pool has every host down; the last reload was refused (the
+ *   service still serves the configuration before it); the service stalled for a second or
+ *   more (GC pause, CPU starvation) within the last 5 minutes. WARNING: some, not all, of a
+ *   pool's hosts are down; a shorter stall within the last 5 minutes. UNKNOWN: the service
+ *   cannot be reached or refuses the user, and usage errors. Perfdata: tables,
+ *   tables_unavailable, pools, hosts_down, connections, stalls, requests. A read-only user
+ *   (the readonly role) is enough, e.g. in nrpe.cfg:
+ *     command[proxymap]=/usr/sbin/proxymapctl -c /etc/postfix --user monitor --password-file /etc/nagios/proxymap.pw health
+ *
  * EXIT STATUS
  *   0 success; 1 the operation failed or was refused; 2 usage; 3 cannot connect or authenticate.
+ *   health: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (including usage errors).
  */
 public final class ProxymapCtl {
     public static final int OK = 0, FAILED = 1, USAGE = 2, UNREACHABLE = 3;
@@ -68,8 +85,13 @@ public final class ProxymapCtl {
     private static final String USAGE_TEXT = """
             usage: proxymapctl [-c DIR | --jmx HOST:PORT] [--user NAME] [--password-file FILE] [--json]
                                [--tls] [--truststore FILE] [--keystore FILE --keystore-password-file FILE] COMMAND
-              commands: reload | check | stats | tables | table NAME | query TABLE KEY | cache-drop TABLE [KEY]
-              exit: 0 ok, 1 operation failed, 2 usage, 3 cannot connect or authenticate""";
+              commands: reload | check | stats | tables | table NAME | query TABLE KEY | cache-drop TABLE [KEY] | health
+              exit: 0 ok, 1 operation failed, 2 usage, 3 cannot connect or authenticate
+                    (health: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)""";
+    /** Nagios plugin states, for health. */
+    static final int WARNING = 1, CRITICAL = 2, UNKNOWN = 3;
+    /** health looks this far back for stalls */
+    static final long STALL_WINDOW_MILLIS = 5 * 60_000L;
 
     /** A failure with the exit status it maps to. */
     static final class Failure extends Exception {
@@ -99,6 +121,10 @@ public final class ProxymapCtl {
         try {
             return ctl.execute(args);
         } catch (Failure f) {
+            if (java.util.Arrays.asList(args).contains("health")) { // a monitoring system reads stdout and 3
+                out.println("PROXYMAP UNKNOWN - " + f.getMessage());
+                return UNKNOWN;
+            }
             err.println("proxymapctl: " + f.getMessage());
             if (f.status == USAGE) err.println(USAGE_TEXT);
             return f.status;
@@ -140,7 +166,7 @@ public final class ProxymapCtl {
         }
         if (command.isEmpty()) throw new Failure(USAGE, "no command given");
         int arity = switch (command.get(0)) {
-            case "reload", "check", "stats", "tables" -> 0;
+            case "reload", "check", "stats", "tables", "health" -> 0;
             case "table" -> 1;
             case "query" -> 2;
             case "cache-drop" -> command.size() == 3 ? 2 : 1;
@@ -351,6 +377,11 @@ public final class ProxymapCtl {
                         + (key == null ? "" : " for key " + key));
                 return OK;
             }
+            case "health" -> {
+                Health h = health(c);
+                out.println(json ? Json.write(h) : h.line());
+                return h.status();
+            }
             default -> {
                 LookupResult r = proxy(c, ObjectNames.TABLES, TablesMXBean.class).lookup(command.get(1), command.get(2));
                 if (json) out.println(Json.write(r));
@@ -360,6 +391,73 @@ public final class ProxymapCtl {
                 return r.found() ? OK : FAILED;
             }
         }
+    }
+
+    /**
+     * A monitoring check's outcome.
+     *
+     * @param status   0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN
+     * @param state    OK, WARNING, CRITICAL or UNKNOWN
+     * @param problems what is wrong, the worst first; empty when OK
+     * @param perfdata Nagios performance data: label=value pairs
+     */
+    record Health(int status, String state, List<String> problems, Map<String, String> perfdata) {
+        String line() {
+            StringBuilder sb = new StringBuilder("PROXYMAP ").append(state).append(" - ")
+                    .append(problems.isEmpty() ? "serving" : String.join("; ", problems)).append(" |");
+            perfdata.forEach((k, v) -> sb.append(' ').append(k).append('=').append(v));
+            return sb.toString();
+        }
+    }
+
+    private static Health health(MBeanServerConnection c) {
+        ServiceMXBean service = proxy(c, ObjectNames.SERVICE, ServiceMXBean.class);
+        ReloadMXBean reload = proxy(c, ObjectNames.RELOAD, ReloadMXBean.class);
+        List<TableInfo> tables = proxy(c, ObjectNames.TABLES, TablesMXBean.class).getTables();
+        List<PoolInfo> pools = proxy(c, ObjectNames.POOLS, PoolsMXBean.class).getPools();
+        long now = service.getStartTimeMillis() + service.getUptimeMillis(); // the service's clock
+        return health(tables, pools, reload.isLastReloadOk(), reload.getLastReloadMessage(), service.getStalls(),
+                service.getLastStallMillis(), service.getLastLongStallMillis(), now, service.getConnectionsActive(),
+                service.getRequests().values().stream().mapToLong(Long::longValue).sum());
+    }
+
+    /** The check itself, from the figures the service reports. */
+    static Health health(List<TableInfo> tables, List<PoolInfo> pools, boolean reloadOk, String reloadMessage, long stalls,
+                         long lastStallMillis, long lastLongStallMillis, long now, long connections, long requests) {
+        List<String> critical = new ArrayList<>();
+        List<String> warning = new ArrayList<>();
+        List<String> unavailable = tables.stream().filter(t -> !t.available()).map(TableInfo::name).distinct().toList();
+        if (!unavailable.isEmpty()) {
+            critical.add(unavailable.size() + " table" + (unavailable.size() == 1 ? "" : "s") + " unavailable (lookups answer RETRY): "
+                    + String.join(", ", unavailable));
+        }
+        int hostsDown = 0;
+        for (PoolInfo p : pools) {
+            hostsDown += p.hostsDown();
+            if (p.hosts() > 0 && p.hostsDown() >= p.hosts()) {
+                critical.add("pool " + p.target() + ": every host down (" + p.hosts() + ")");
+            } else if (p.hostsDown() > 0) {
+                warning.add("pool " + p.target() + ": " + p.hostsDown() + " of " + p.hosts() + " hosts down");
+            }
+        }
+        if (!reloadOk) critical.add("last reload refused: " + reloadMessage.replace('\n', ' '));
+        if (lastLongStallMillis > 0 && now - lastLongStallMillis < STALL_WINDOW_MILLIS) {
+            critical.add("the service stalled for a second or more " + (now - lastLongStallMillis) / 1000 + " s ago");
+        } else if (lastStallMillis > 0 && now - lastStallMillis < STALL_WINDOW_MILLIS) {
+            warning.add("the service stalled briefly " + (now - lastStallMillis) / 1000 + " s ago");
+        }
+        List<String> problems = new ArrayList<>(critical);
+        problems.addAll(warning);
+        int status = !critical.isEmpty() ? CRITICAL : !warning.isEmpty() ? WARNING : OK;
+        Map<String, String> perf = new LinkedHashMap<>();
+        perf.put("tables", String.valueOf(tables.size()));
+        perf.put("tables_unavailable", unavailable.size() + ";;1");
+        perf.put("pools", String.valueOf(pools.size()));
+        perf.put("hosts_down", hostsDown + ";1");
+        perf.put("connections", String.valueOf(connections));
+        perf.put("stalls", stalls + "c");
+        perf.put("requests", requests + "c");
+        return new Health(status, List.of("OK", "WARNING", "CRITICAL").get(status), problems, perf);
     }
 
     private static <T> T proxy(MBeanServerConnection c, String name, Class<T> type) {

@@ -71,4 +71,43 @@ class ProxymapCtlUnitTest {
         assertEquals("service:jmx:rmi://127.0.0.1:9/jndi/rmi://127.0.0.1:9/jmxrmi", ObjectNames.serviceUrl("127.0.0.1", 9));
         assertEquals("service:jmx:rmi://[::1]:9/jndi/rmi://[::1]:9/jmxrmi", ObjectNames.serviceUrl("::1", 9));
     }
+
+    private static org.proxymap.jmx.TableInfo table(String name, boolean available) {
+        return new org.proxymap.jmx.TableInfo(name, name.substring(0, name.indexOf(':')), false, 0, 0, available, 0, 0, 0, 0, 0,
+                0, 0, 0, "", 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    }
+
+    private static org.proxymap.jmx.PoolInfo pool(int hosts, int down) {
+        return new org.proxymap.jmx.PoolInfo("pm@a,b/pm", "", 0, 0, 0, 8, 0, 0, 0, hosts, down);
+    }
+
+    /** The states a real service is hard to drive into (a live host next to a dead one, a brief stall). */
+    @Test
+    void healthWarnsForSomeHostsDownAndBriefStallsAndIsCriticalForTheRest() {
+        long now = 10_000_000L;
+        var ok = ProxymapCtl.health(List.of(table("texthash:/t", true)), List.of(pool(2, 0)), true, "ok", 3, 1, 1, now, 4, 100);
+        assertEquals(0, ok.status());
+        assertEquals("PROXYMAP OK - serving | tables=1 tables_unavailable=0;;1 pools=1 hosts_down=0;1 connections=4"
+                + " stalls=3c requests=100c", ok.line());
+
+        var someDown = ProxymapCtl.health(List.of(), List.of(pool(2, 1)), true, "ok", 0, 0, 0, now, 0, 0);
+        assertEquals(ProxymapCtl.WARNING, someDown.status());
+        assertTrue(someDown.line().startsWith("PROXYMAP WARNING - pool pm@a,b/pm: 1 of 2 hosts down |"), someDown.line());
+
+        var brief = ProxymapCtl.health(List.of(), List.of(), true, "ok", 1, now - 60_000, 0, now, 0, 0);
+        assertEquals(ProxymapCtl.WARNING, brief.status());
+        assertTrue(brief.line().contains("stalled briefly 60 s ago"), brief.line());
+        var longAgo = ProxymapCtl.health(List.of(), List.of(), true, "ok", 1, now - 400_000, now - 400_000, now, 0, 0);
+        assertEquals(0, longAgo.status(), longAgo.line());
+        var stalled = ProxymapCtl.health(List.of(), List.of(), true, "ok", 2, now - 1_000, now - 2_000, now, 0, 0);
+        assertEquals(ProxymapCtl.CRITICAL, stalled.status());
+        assertTrue(stalled.line().contains("stalled for a second or more"), stalled.line());
+
+        var all = ProxymapCtl.health(List.of(table("dbm:/x", false), table("dbm:/x", false)), List.of(pool(2, 2), pool(2, 1)),
+                false, "main.cf, line 3: bad\nmore", 0, 0, 0, now, 0, 0);
+        assertEquals(ProxymapCtl.CRITICAL, all.status());
+        assertTrue(all.line().startsWith("PROXYMAP CRITICAL - 1 table unavailable (lookups answer RETRY): dbm:/x;"
+                + " pool pm@a,b/pm: every host down (2); last reload refused: main.cf, line 3: bad more;"
+                + " pool pm@a,b/pm: 1 of 2 hosts down | "), all.line());
+    }
 }

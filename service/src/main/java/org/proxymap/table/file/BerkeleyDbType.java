@@ -1,20 +1,14 @@
 package org.proxymap.table.file;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiConsumer;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.proxymap.ffm.Flock;
 import org.proxymap.protocol.DictFlags;
 import org.proxymap.table.FileStamp;
-import org.proxymap.table.LogLimiter;
 import org.proxymap.table.LookupTable;
 import org.proxymap.table.OpenContext;
 import org.proxymap.table.OpenFlags;
@@ -78,28 +72,18 @@ public abstract class BerkeleyDbType implements TableType {
     }
 
     /** One open table: the file, its lock mode, what the keys look like. */
-    private final class DbTable implements LookupTable {
+    private final class DbTable extends NativeFileTable<Database> {
         private final BerkeleyDb lib;
-        private final Path file;
-        private final boolean writable;
         private final boolean openLocked;
-        private final TrailingNul nul;
-        /** one call at a time on the handle: it is not opened with DB_THREAD */
-        private final ReentrantLock lock = new ReentrantLock();
-        private Database db;
         private int fd;
         private FileStamp stamp;
-        /** a failure is logged at most once a second per table */
-        private final LogLimiter warnings = new LogLimiter(1000);
 
         DbTable(BerkeleyDb lib, Path file, boolean writable, boolean openLock, OpenFlags flags) throws IOException {
+            super(file, writable, flags);
             this.lib = lib;
-            this.file = file;
-            this.writable = writable;
-            this.nul = new TrailingNul(flags);
             this.openLocked = openLock;
-            this.db = openFile();
-            this.fd = db.fd();
+            this.handle = openFile();
+            this.fd = handle.fd();
         }
 
         private IOException lockedByOther() {
@@ -146,15 +130,12 @@ public abstract class BerkeleyDbType implements TableType {
         @Override
         public int implFlags() { return DictFlags.FIXED | nul.flags(); }
 
-        private interface Op<T> {
-            T run(Database db) throws IOException;
-        }
-
-        /** Runs {@code op} under the table's lock and the file's flock, on the current file. */
-        private <T> T locked(int mode, Op<T> op) throws TableException {
+        /** Without OPEN_LOCK, a flock per call; a file that postmap rebuilt is re-opened first. */
+        @Override
+        <T> T locked(int mode, Op<Database, T> op) throws TableException {
             lock.lock();
             try {
-                if (db == null) throw TableException.retry(name + ":" + file + " is closed");
+                if (handle == null) throw TableException.retry(name + ":" + file + " is closed");
                 boolean flock = !openLocked;
                 if (flock) Flock.apply(fd, mode);
                 try {
@@ -167,7 +148,7 @@ public abstract class BerkeleyDbType implements TableType {
                             flock = true;
                         }
                     }
-                    T result = op.run(db);
+                    T result = op.run(handle);
                     if (mode == Flock.EXCLUSIVE) stamp = FileStamp.of(file); // our own change, made under the lock
                     return result;
                 } finally {
@@ -193,67 +174,32 @@ public abstract class BerkeleyDbType implements TableType {
         /** postmap rebuilt the file: the new one replaces the old handle once it is open. */
         private void reopen() throws IOException {
             Database fresh = openFile();
-            Database old = db;
-            db = fresh;
+            Database old = handle;
+            handle = fresh;
             fd = fresh.fd();
             nul.reset();
             old.close();
             log.info("table {}:{} has changed -- re-opened", name, file);
         }
 
-        private static byte[] bytes(String s) { return s.getBytes(StandardCharsets.ISO_8859_1); }
+        @Override
+        byte[] get(Database d, byte[] key) throws IOException { return d.get(key); }
 
         @Override
-        public String lookup(String key) throws TableException {
-            return locked(Flock.SHARED, d -> {
-                byte[] v = nul.probe(bytes(key), d::get);
-                return v == null ? null : CdbType.cString(v);
-            });
-        }
+        void put(Database d, byte[] key, byte[] value) throws IOException { d.put(key, value); }
 
         @Override
-        public void update(String key, String value) throws TableException {
-            if (!writable) {
-                LookupTable.super.update(key, value);
-                return;
-            }
-            locked(Flock.EXCLUSIVE, d -> {
-                boolean withNul = nul.appendOnWrite();
-                d.put(TrailingNul.stored(bytes(key), withNul), TrailingNul.stored(bytes(value), withNul));
-                d.sync();
-                return null;
-            });
-        }
+        boolean remove(Database d, byte[] key) throws IOException { return d.delete(key); }
+
+        /** proxywrite's SYNC_UPDATE: each update and delete reaches the file. */
+        @Override
+        void written(Database d) throws IOException { d.sync(); }
 
         @Override
-        public boolean delete(String key) throws TableException {
-            if (!writable) return LookupTable.super.delete(key);
-            return locked(Flock.EXCLUSIVE, d -> {
-                Boolean found = nul.probe(bytes(key), k -> d.delete(k) ? Boolean.TRUE : null);
-                d.sync();
-                return found != null;
-            });
-        }
+        void forEach(Database d, long limit, BiConsumer<byte[], byte[]> action) throws IOException { d.forEach(limit, action); }
 
         @Override
-        public Iterator<Map.Entry<String, String>> entries() throws TableException {
-            return locked(Flock.SHARED, d -> {
-                List<Map.Entry<String, String>> out = new ArrayList<>();
-                d.forEach(Files.size(file) / 8 + 1, (k, v) -> out.add(Map.entry(CdbType.cString(k), CdbType.cString(v))));
-                return out.iterator();
-            });
-        }
-
-        @Override
-        public void close() {
-            lock.lock();
-            try {
-                if (db != null) db.close(); // closing the descriptor releases an open lock
-                db = null;
-            } finally {
-                lock.unlock();
-            }
-        }
+        void closeHandle(Database d) { d.close(); }
     }
 
     /** {@code hash:} */

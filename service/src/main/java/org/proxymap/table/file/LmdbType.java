@@ -1,20 +1,14 @@
 package org.proxymap.table.file;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiConsumer;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.proxymap.ffm.Flock;
 import org.proxymap.protocol.DictFlags;
 import org.proxymap.table.FileStamp;
-import org.proxymap.table.LogLimiter;
 import org.proxymap.table.LookupTable;
 import org.proxymap.table.OpenContext;
 import org.proxymap.table.OpenFlags;
@@ -72,28 +66,19 @@ public final class LmdbType implements TableType {
         return "; if it is damaged, rebuild it with: postmap lmdb:" + f.substring(0, f.length() - ".lmdb".length());
     }
 
-    private static final class LmdbTable implements LookupTable {
+    /** MDB_NOLOCK leaves readers and writers to the table's lock and the file's flock. */
+    private static final class LmdbTable extends NativeFileTable<Environment> {
         private final Lmdb lib;
-        private final Path file;
-        private final boolean writable;
         private final long configuredMapSize;
-        private final TrailingNul nul;
-        /** one call at a time on the environment: MDB_NOLOCK leaves readers and writers to us */
-        private final ReentrantLock lock = new ReentrantLock();
-        private Environment env;
         private int fd;
         private FileStamp stamp;
-        /** a failure is logged at most once a second per table */
-        private final LogLimiter warnings = new LogLimiter(1000);
 
         LmdbTable(Lmdb lib, Path file, boolean writable, long mapSize, OpenFlags flags) throws IOException {
+            super(file, writable, flags);
             this.lib = lib;
-            this.file = file;
-            this.writable = writable;
             this.configuredMapSize = mapSize;
-            this.nul = new TrailingNul(flags);
-            this.env = openEnv();
-            this.fd = env.fd();
+            this.handle = openEnv();
+            this.fd = handle.fd();
         }
 
         private Environment openEnv() throws IOException {
@@ -111,17 +96,14 @@ public final class LmdbType implements TableType {
         /** Re-opens when postmap replaced the file or grew it past our map. Call under both locks. */
         private boolean stale() throws IOException {
             FileStamp now = FileStamp.of(file);
-            return !now.fileKey().equals(stamp.fileKey()) || now.size() > env.mapSize();
+            return !now.fileKey().equals(stamp.fileKey()) || now.size() > handle.mapSize();
         }
 
-        private interface Op<T> {
-            T run(Environment env) throws IOException;
-        }
-
-        private <T> T locked(int mode, Op<T> op) throws TableException {
+        @Override
+        <T> T locked(int mode, Op<Environment, T> op) throws TableException {
             lock.lock();
             try {
-                if (env == null) throw TableException.retry("table lmdb:" + file + " is closed");
+                if (handle == null) throw TableException.retry("table lmdb:" + file + " is closed");
                 Flock.apply(fd, mode);
                 boolean held = true;
                 try {
@@ -129,15 +111,15 @@ public final class LmdbType implements TableType {
                         Flock.apply(fd, Flock.UNLOCK);
                         held = false;
                         Environment fresh = openEnv();
-                        env.close();
-                        env = fresh;
+                        handle.close();
+                        handle = fresh;
                         fd = fresh.fd();
                         nul.reset();
                         log.info("table lmdb:{} has changed -- re-opened", file);
                         Flock.apply(fd, mode);
                         held = true;
                     }
-                    T result = op.run(env);
+                    T result = op.run(handle);
                     if (mode == Flock.EXCLUSIVE) stamp = FileStamp.of(file);
                     return result;
                 } finally {
@@ -155,65 +137,33 @@ public final class LmdbType implements TableType {
         @Override
         public int implFlags() { return DictFlags.FIXED | DictFlags.MULTI_WRITER | nul.flags(); }
 
-        private static byte[] bytes(String s) { return s.getBytes(StandardCharsets.ISO_8859_1); }
-
         @Override
-        public String lookup(String key) throws TableException {
-            return locked(Flock.SHARED, e -> {
-                byte[] v = nul.probe(bytes(key), e::get);
-                return v == null ? null : CdbType.cString(v);
-            });
-        }
+        byte[] get(Environment e, byte[] key) throws IOException { return e.get(key); }
 
+        /** A full map grows and the put is tried again, as slmdb does. */
         @Override
-        public void update(String key, String value) throws TableException {
-            if (!writable) {
-                LookupTable.super.update(key, value);
-                return;
-            }
-            locked(Flock.EXCLUSIVE, e -> {
-                boolean withNul = nul.appendOnWrite();
-                byte[] k = TrailingNul.stored(bytes(key), withNul);
-                byte[] v = TrailingNul.stored(bytes(value), withNul);
-                for (int attempt = 0; ; attempt++) {
-                    try {
-                        e.put(k, v);
-                        return null;
-                    } catch (MdbException x) {
-                        if (x.code() != Lmdb.MDB_MAP_FULL || attempt >= 2) {
-                            if (x.code() == Lmdb.MDB_MAP_FULL) throw new MdbException(x.code(), "map full; raise lmdb_map_size");
-                            throw x;
-                        }
-                        e.mapSize(e.mapSize() * 2); // slmdb: grow the map and retry
+        void put(Environment e, byte[] key, byte[] value) throws IOException {
+            for (int attempt = 0; ; attempt++) {
+                try {
+                    e.put(key, value);
+                    return;
+                } catch (MdbException x) {
+                    if (x.code() != Lmdb.MDB_MAP_FULL || attempt >= 2) {
+                        if (x.code() == Lmdb.MDB_MAP_FULL) throw new MdbException(x.code(), "map full; raise lmdb_map_size");
+                        throw x;
                     }
+                    e.mapSize(e.mapSize() * 2);
                 }
-            });
-        }
-
-        @Override
-        public boolean delete(String key) throws TableException {
-            if (!writable) return LookupTable.super.delete(key);
-            return locked(Flock.EXCLUSIVE, e -> nul.probe(bytes(key), k -> e.delete(k) ? Boolean.TRUE : null) != null);
-        }
-
-        @Override
-        public Iterator<Map.Entry<String, String>> entries() throws TableException {
-            return locked(Flock.SHARED, e -> {
-                List<Map.Entry<String, String>> out = new ArrayList<>();
-                e.forEach(Files.size(file) / 8 + 1, (k, v) -> out.add(Map.entry(CdbType.cString(k), CdbType.cString(v))));
-                return out.iterator();
-            });
-        }
-
-        @Override
-        public void close() {
-            lock.lock();
-            try {
-                if (env != null) env.close();
-                env = null;
-            } finally {
-                lock.unlock();
             }
         }
+
+        @Override
+        boolean remove(Environment e, byte[] key) throws IOException { return e.delete(key); }
+
+        @Override
+        void forEach(Environment e, long limit, BiConsumer<byte[], byte[]> action) throws IOException { e.forEach(limit, action); }
+
+        @Override
+        void closeHandle(Environment e) { e.close(); }
     }
 }

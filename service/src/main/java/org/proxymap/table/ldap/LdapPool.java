@@ -335,8 +335,10 @@ final class LdapPool implements PooledResource, ConnectionBudget.IdleHolder {
 
     @Override
     public synchronized PoolStats poolStats() {
-        return new PoolStats(description, serverInUse, active, idle.size(), slots.getQueueLength(),
-                max, created.get(), destroyed.get(), connectFailures.get());
+        int servers = target.servers().size();
+        // a connection tries every server in turn: one that failed found them all down
+        return new PoolStats("ldap:" + target.describe(), description, serverInUse, active, idle.size(), slots.getQueueLength(),
+                max, created.get(), destroyed.get(), connectFailures.get(), servers, lastFailure.get().isEmpty() ? 0 : servers);
     }
 
     @Override

@@ -2,8 +2,9 @@ package org.proxymap.table.sql;
 
 /**
  * {@code mysql_real_escape_string()}: what Postfix applies to every value it substitutes
- * into a query template. The query text is then sent as is (no prepared statement), so
- * templates that work with Postfix, quotes and all, work here unchanged.
+ * into a query template for the text query, which is then sent as is, so templates that
+ * work with Postfix, quotes and all, work here unchanged (templates that bind their values
+ * instead are {@link PreparedQuery}'s).
  *
  * <p>libmariadb escapes NUL, LF, CR, backslash, both quotes and Ctrl-Z with a backslash;
  * when the server runs with {@code NO_BACKSLASH_ESCAPES} it only doubles single quotes.

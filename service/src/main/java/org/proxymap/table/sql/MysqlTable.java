@@ -43,6 +43,8 @@ final class MysqlTable implements LookupTable, org.proxymap.table.ServerCheck {
     private final PreparedQuery prepared;
     /** Set once the prepared statement returned a column that is not text: its binary-protocol value could read differently. */
     private volatile boolean textOnly;
+    /** Whether the prepared statement's columns were seen to be text before it first ran. */
+    private volatile boolean columnsChecked;
 
     MysqlTable(String name, MysqlConfig cf, SqlPool pool, DomainList domain, Runnable release) {
         this.name = name;
@@ -95,14 +97,22 @@ final class MysqlTable implements LookupTable, org.proxymap.table.ServerCheck {
      * Runs the prepared statement with {@code values} bound (the driver caches it per
      * connection, so the server parses it once per connection and then only executes it).
      * Results come in the binary protocol, where only text and binary columns arrive as
-     * the same bytes as in the text protocol: any other column gives {@link #NOT_TEXT} and
-     * this table keeps to the text query from then on.
+     * the same bytes as in the text protocol: any other column (known when prepared, before the
+     * statement runs) gives {@link #NOT_TEXT} and this table keeps to the text query from then on.
      */
     private Rows queryPrepared(java.sql.Connection c, List<String> values) throws SQLException {
         try (java.sql.PreparedStatement st = c.prepareStatement(prepared.sql())) {
             st.setQueryTimeout((int) Math.max(1, pool.queryTimeout().toSeconds()));
             for (int i = 0; i < values.size(); i++) st.setString(i + 1, values.get(i));
-            Rows rows = results(st, st.execute());
+            Rows rows = null;
+            if (!columnsChecked) {
+                // once per table (getMetaData() prepares again): the columns as prepared, so that a
+                // query that falls back does not run twice
+                ResultSetMetaData md = st.getMetaData();
+                if (md != null && !allText(md)) rows = NOT_TEXT;
+                else columnsChecked = true;
+            }
+            if (rows == null) rows = results(st, st.execute());
             if (rows == NOT_TEXT) {
                 textOnly = true;
                 log.info("{}: the query returns a column that is not text; using the text query, as Postfix does", fullName);

@@ -12,7 +12,8 @@ import org.postgresql.core.BaseConnection;
  * libpq's default {@code sslmode=prefer}), or from a connection URI. Queries go out as
  * text in the simple query protocol, as {@code PQexec()} sends them, so results come back
  * as the server's text (no binary transfer) and several statements in one query work the
- * same. pgjdbc always talks UTF8 to the server; {@link PgsqlTable} applies the table's
+ * same; only {@link PgsqlTable}'s prepared statements use the extended protocol, still with
+ * text results. pgjdbc always talks UTF8 to the server; {@link PgsqlTable} applies the table's
  * client encoding to keys and results.
  */
 final class PgsqlDriver implements SqlDriver {
@@ -55,7 +56,12 @@ final class PgsqlDriver implements SqlDriver {
         // libpq's default user is the OS user the client runs as
         ds.setUsername(user.isEmpty() ? target.driverProperties().getProperty(DEFAULT_USER, System.getProperty("user.name")) : user);
         if (!password.isEmpty()) ds.setPassword(password);
-        p.setProperty("preferQueryMode", "simple");
+        // plain statements (the text query) in the simple protocol; prepareStatement() (PgsqlTable's prepared
+        // path) in the extended one, named on the connection from its first use, with untyped values that the
+        // server types as it types an untyped literal
+        p.setProperty("preferQueryMode", "extendedForPrepared");
+        p.setProperty("prepareThreshold", "1");
+        p.setProperty("stringtype", "unspecified");
         p.setProperty("binaryTransfer", "false");
         p.putIfAbsent("ApplicationName", "proxymap");
         long connectSeconds = Math.max(1, (target.connectTimeout().toMillis() + 999) / 1000);

@@ -450,7 +450,9 @@ final class SqlPool implements PooledResource {
     public PoolStats poolStats() {
         int active = 0, idle = 0, waiters = 0;
         long created = 0, destroyed = 0;
+        int down = 0;
         for (Host h : hosts) {
+            if (h.state.get() == State.DOWN) down++;
             active += h.ds.getNumActive();
             idle += h.ds.getNumIdle();
             var p = h.ds.getConnectionPool();
@@ -460,8 +462,8 @@ final class SqlPool implements PooledResource {
                 destroyed += p.getDestroyedCount();
             }
         }
-        return new PoolStats(description, hostInUse, active, idle, waiters, Math.min(target.poolMax(), budget.max()) * hosts.size(), created,
-                destroyed, connectFailures.get());
+        return new PoolStats(driver.kind() + ":" + description, description, hostInUse, active, idle, waiters,
+                Math.min(target.poolMax(), budget.max()) * hosts.size(), created, destroyed, connectFailures.get(), hosts.size(), down);
     }
 
     @Override

@@ -28,6 +28,7 @@ import org.proxymap.server.Request;
 import org.proxymap.server.Session;
 import org.proxymap.table.TableCounters;
 import org.proxymap.table.TableRegistry;
+import org.proxymap.testing.Trees;
 
 /**
  * The lookup cache in front of a real MariaDB (a server of its own, so that its general log
@@ -68,7 +69,7 @@ class MysqlCacheTest {
     static void stop() throws Exception {
         if (server != null) server.registry().close();
         if (db != null) db.stop();
-        if (dir != null) TestDb.run("rm", dir);
+        if (dir != null) Trees.delete(dir);
     }
 
     static void writeProxymapCf(String extra) throws Exception {

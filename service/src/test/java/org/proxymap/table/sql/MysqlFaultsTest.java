@@ -17,6 +17,7 @@ import org.proxymap.table.OpenContext;
 import org.proxymap.table.PooledResource;
 import org.proxymap.table.SharedResources;
 import org.proxymap.table.TableException;
+import org.proxymap.testing.Trees;
 
 /**
  * Faults with real servers: connections closed by wait_timeout, failover between two
@@ -45,7 +46,7 @@ class MysqlFaultsTest {
         if (b != null) {
             b.stop();
         }
-        if (dir != null) TestDb.run("rm", dir);
+        if (dir != null) Trees.delete(dir);
     }
 
     static LookupTable open(String body, Map<String, String> settings) throws Exception {

@@ -24,6 +24,7 @@ import org.proxymap.table.LookupTable;
 import org.proxymap.table.OpenContext;
 import org.proxymap.table.SharedResources;
 import org.proxymap.table.TableException;
+import org.proxymap.testing.Trees;
 
 /**
  * The prepared path (issue 17 item 7) against a real MariaDB: the same answer as the text
@@ -75,7 +76,7 @@ class MysqlPreparedTest {
     @AfterAll
     static void close() throws Exception {
         resources.close();
-        if (dir != null) TestDb.run("rm", dir);
+        if (dir != null) Trees.delete(dir);
     }
 
     static String wire(String s) { return new String(s.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1); }
@@ -177,7 +178,7 @@ class MysqlPreparedTest {
             long executes = status("Com_stmt_execute");
             assertEquals("1,1e20", p.lookup("one"));
             assertEquals("1,1e20", p.lookup("one"));
-            assertEquals(1, status("Com_stmt_execute") - executes, "tried prepared once, then text only");
+            assertEquals(0, status("Com_stmt_execute") - executes, "its prepared columns sent it to the text query before it ran");
             assertEquals(1, log.count("not text"), log.all());
         }
     }

@@ -23,6 +23,7 @@ import org.proxymap.table.PooledResource;
 import org.proxymap.table.SharedResources;
 import org.proxymap.table.TableException;
 import org.proxymap.table.TableOpenException;
+import org.proxymap.testing.Trees;
 
 /** mysql_table(5) semantics against a real MariaDB: schemas, every parameter, quoting, errors. */
 class MysqlTableTest {
@@ -55,7 +56,7 @@ class MysqlTableTest {
     @AfterAll
     static void close() throws Exception {
         resources.close();
-        if (dir != null) TestDb.run("rm", dir);
+        if (dir != null) Trees.delete(dir);
     }
 
     static LookupTable open(String body) throws Exception {
