@@ -5,13 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -19,8 +16,6 @@ import org.proxymap.it.PostfixReference;
 import org.proxymap.it.Postmap;
 import org.proxymap.testing.Require;
 import org.proxymap.testing.Slapd;
-import org.proxymap.testing.TestServer;
-import org.proxymap.testing.Trees;
 
 /**
  * {@code bind = sasl} (ldap_table(5), dict_ldap.c: {@code bind_dn} is the SASL
@@ -38,9 +33,7 @@ class LdapSaslTest {
     private static final String PEOPLE = "ou=people," + Slapd.SUFFIX;
     private static final String AUDITOR = "uid=auditor," + PEOPLE;
     private static Slapd slapd;
-    private static Path cfDir;
-    private static PostfixReference postfix;
-    private static TestServer ours;
+    private static BothServers both;
     private static final Map<String, String> DEFS = new LinkedHashMap<>();
 
     @BeforeAll
@@ -78,8 +71,6 @@ class LdapSaslTest {
                 access to attrs=userPassword by anonymous auth by * none
                 access to * by users read by anonymous auth
                 """.formatted(Slapd.SUFFIX, AUDITOR)));
-        cfDir = Files.createTempDirectory(Path.of("/tmp"), "pmldapsasl");
-        Files.setPosixFilePermissions(cfDir, PosixFilePermissions.fromString("rwxr-xr-x"));
         // localhost: DIGEST-MD5's digest-uri names the host, slapd's sasl-host
         String base = "server_host = ldap://localhost:" + slapd.port + "\nsearch_base = " + Slapd.SUFFIX
                 + "\nversion = 3\ntimeout = 5\nbind = sasl\nbind_dn = " + USER + "\nbind_pw = " + PASSWORD + "\n";
@@ -96,26 +87,13 @@ class LdapSaslTest {
         DEFS.put("authz-refused.cf", base + "sasl_mechs = DIGEST-MD5\nsasl_authz_id = dn:uid=alice," + PEOPLE + "\n");
         DEFS.put("wrongpw-digest.cf", base.replace(PASSWORD, "not-the-password") + "sasl_mechs = DIGEST-MD5\nsasl_realm = " + REALM + "\n");
         DEFS.put("wrongpw-cram.cf", base.replace(PASSWORD, "not-the-password") + "sasl_mechs = CRAM-MD5\n");
-        StringBuilder maps = new StringBuilder("proxy_read_maps =");
-        for (var e : DEFS.entrySet()) {
-            Path f = cfDir.resolve(e.getKey());
-            Files.writeString(f, e.getValue());
-            Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
-            maps.append("\n    proxy:ldap:").append(f);
-        }
-        postfix = PostfixReference.start(maps + "\n");
-        ours = TestServer.start(TestServer.newConfig("compatibility_level = 3.6\n" + maps));
+        both = BothServers.start("pmldapsasl", DEFS);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (ours != null) {
-            ours.close();
-            Trees.delete(ours.dir);
-        }
-        if (postfix != null) postfix.close();
+        if (both != null) both.close();
         if (slapd != null) slapd.close();
-        if (cfDir != null) Trees.delete(cfDir);
     }
 
     @Test
@@ -125,18 +103,9 @@ class LdapSaslTest {
         List<String> differ = new ArrayList<>();
         Map<String, Postmap.Result> mine = new LinkedHashMap<>();
         for (String cf : DEFS.keySet()) {
-            String table = "proxy:ldap:" + cfDir.resolve(cf);
-            CompletableFuture<Postmap.Result> theirsLater = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return Postmap.run(postfix.etc, stdin, 30, "-q", "-", table).normalized(postfix.dir);
-                } catch (Exception e) {
-                    throw new CompletionException(e);
-                }
-            });
-            Postmap.Result m = Postmap.run(ours.etc, stdin, 30, "-q", "-", table).normalized(ours.dir);
-            Postmap.Result theirs = theirsLater.join();
-            if (!theirs.equals(m)) differ.add(cf + "\n   postfix: " + theirs + "\n   ours:    " + m);
-            mine.put(cf, m);
+            Postmap.Result[] r = both.query(cf, stdin);
+            if (!r[0].equals(r[1])) differ.add(cf + "\n   postfix: " + r[0] + "\n   ours:    " + r[1]);
+            mine.put(cf, r[1]);
         }
         assertEquals(List.of(), differ);
         String alice = "alice@example.org\talice@mail.example.org\n";
