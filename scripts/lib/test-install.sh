@@ -111,6 +111,31 @@ if [ "$(id -u)" = 0 ] && [ -x /usr/bin/jsvc ] && [ -x /usr/sbin/postmap ]; then
     [ $rc = 0 ] || fail "jsvc exit status $rc after SIGTERM: $(cat "$S/out.log")"; ok
     [ ! -e "$C/queue/private/proxymap" ] || fail "socket left after stop"; ok
     lap "installed launcher under jsvc, postmap -q"
+    # the same with the sockets passed as the installed proxymap.socket passes them: its ListenStream=
+    # paths (moved under $C/queue) and FileDescriptorName=; systemd-socket-activate plays systemd
+    if [ -x /usr/bin/systemd-socket-activate ]; then
+        unit=$A/lib/systemd/system/proxymap.socket
+        listen=()
+        while read -r p; do listen+=(-l "${p/\/var\/spool\/postfix/$C/queue}"); done < <(sed -n 's/^ListenStream=//p' "$unit")
+        [ ${#listen[@]} = 4 ] || fail "proxymap.socket should listen on two paths: ${listen[*]}"; ok
+        name=$(sed -n 's/^FileDescriptorName=//p' "$unit")
+        systemd-socket-activate "${listen[@]}" --fdname="$name:$name" -E PROXYMAP_HOME="$A/usr/share/proxymap" \
+            -E PROXYMAP_DEFAULTS=/dev/null -E PROXYMAP_PIDFILE="$S/jsvc.pid" \
+            "$A/usr/sbin/proxymap" -c "$C" --jsvc nobody > "$S/sa.log" 2>&1 &
+        pid=$!
+        for _ in $(seq 100); do [ -S "$C/queue/private/proxywrite" ] && break; sleep 0.05; done
+        v=$(/usr/sbin/postmap -c "$C" -q alice@example.com "proxy:texthash:$C/t") \
+            || fail "postmap -q through the socket-activated service failed: $(cat "$S/sa.log")"
+        [ "$v" = alice@mailhost ] || fail "postmap -q gave '$v' under socket activation"; ok
+        grep -q "proxywrite service listening on $C/queue/private/proxywrite (socket passed by systemd" "$S/sa.log" \
+            || fail "the service did not serve the passed sockets: $(cat "$S/sa.log")"; ok
+        kill -TERM $pid; rc=0; wait $pid || rc=$?; pid=
+        [ $rc = 0 ] || fail "jsvc exit status $rc after SIGTERM under socket activation: $(cat "$S/sa.log")"; ok
+        [ -S "$C/queue/private/proxymap" ] && [ -S "$C/queue/private/proxywrite" ] || fail "the service removed systemd's sockets"; ok
+        lap "installed launcher under socket activation"
+    else
+        skip systemd-socket-activate
+    fi
 else
     skip "root, /usr/bin/jsvc or /usr/sbin/postmap (for the launcher run)"
 fi

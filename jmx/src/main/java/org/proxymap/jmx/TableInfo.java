@@ -30,10 +30,15 @@ package org.proxymap.jmx;
  * @param cacheStaleServed lookups answered by an expired cached answer while the table answered RETRY
  * @param cacheCoalesced   lookups that waited for the same key's lookup already running
  * @param cacheEntries     answers cached for this instance now
+ * @param recentLatencyP50Micros median over the last minute ({@link TableMXBean#getRecentWindowSeconds()}),
+ *                         microseconds; 0 when the minute saw no operation
+ * @param recentLatencyP99Micros 99th percentile over the last minute: unlike the since-open one, it
+ *                         comes down again after an incident
  */
 public record TableInfo(String name, String type, boolean writable, int instanceFlags, long openedMillis,
                         boolean available, long lookups, long hits, long misses, long errors, long retries,
                         long updates, long deletes, long denials, String lastError, long lastErrorMillis,
                         double latencyP50Micros, double latencyP99Micros, double latencyMaxMicros,
-                        long cacheHits, long cacheMisses, long cacheStaleServed, long cacheCoalesced, long cacheEntries) {
+                        long cacheHits, long cacheMisses, long cacheStaleServed, long cacheCoalesced, long cacheEntries,
+                        double recentLatencyP50Micros, double recentLatencyP99Micros) {
 }

@@ -16,6 +16,7 @@ import org.proxymap.server.Reply;
 import org.proxymap.server.Request;
 import org.proxymap.server.Session;
 import org.proxymap.table.LatencyHistogram;
+import org.proxymap.table.LatencyWindow;
 import org.proxymap.table.TableCounters;
 import org.proxymap.table.TableHandle;
 
@@ -53,13 +54,15 @@ final class TablesBean implements TablesMXBean {
         LatencyHistogram l = c.latencyHistogram();
         LongAdder denied = server.counters().deniedByTable.get(h.fullName());
         String lastError = c.lastError();
+        LatencyWindow.Figures recent = c.recentLatency().recent();
         return new TableInfo(h.fullName(), h.type(), h.writable(), h.instanceFlags(), h.openedMillis(),
                 !h.isSurrogate(), c.lookups.sum(), c.hits.sum(), c.misses.sum(), c.errors.sum(), c.retries.sum(),
                 c.updates.sum(), c.deletes.sum(), denied == null ? 0 : denied.sum(),
                 lastError == null ? "" : lastError, c.lastErrorMillis(),
                 TableBean.micros(l.percentileNanos(0.5)), TableBean.micros(l.percentileNanos(0.99)), TableBean.micros(l.maxNanos()),
                 c.cacheHits.sum(), c.cacheMisses.sum(), c.cacheStaleServed.sum(), c.cacheCoalesced.sum(),
-                server.dispatcher().cacheEntries(h));
+                server.dispatcher().cacheEntries(h),
+                TableBean.micros(recent.p50Nanos()), TableBean.micros(recent.p99Nanos()));
     }
 
     /**

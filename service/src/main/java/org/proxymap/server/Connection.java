@@ -33,6 +33,8 @@ final class Connection implements Runnable {
     private volatile long deadlineStart;
     private volatile long lastActivity = System.nanoTime();
     private volatile boolean timedOut;
+    /** a request was answered on this connection */
+    private volatile boolean answered;
 
     Connection(SocketChannel channel, Session session, ProxymapServer server) {
         this.channel = channel;
@@ -59,6 +61,7 @@ final class Connection implements Runnable {
                 reply.writeTo(io);
                 deadlineStart = 0;
                 lastActivity = System.nanoTime();
+                answered = true;
                 if (!phase.compareAndSet(BUSY, IDLE)) break; // shutdown asked meanwhile: reply sent, done
             }
         } catch (ProtocolException e) {
@@ -124,7 +127,9 @@ final class Connection implements Runnable {
      * mid-way: ECONNRESET, or SIGPIPE for postmap, which does not ignore it.
      */
     void shutdown(long now, long quietNanos, boolean lastCall) {
-        if ((lastCall || now - lastActivity >= quietNanos) && phase.compareAndSet(IDLE, CLOSING)) close();
+        // a client that has not sent its first request yet is about to: it gets until the last call
+        boolean quiet = answered && now - lastActivity >= quietNanos;
+        if ((lastCall || quiet) && phase.compareAndSet(IDLE, CLOSING)) close();
     }
 
     void close() {

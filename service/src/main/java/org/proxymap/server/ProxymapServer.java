@@ -251,6 +251,13 @@ public final class ProxymapServer implements AutoCloseable {
         }
         listeners.forEach(Listener::close);
         acceptors.forEach(Thread::interrupt);
+        for (Thread t : acceptors) { // a connection accepted just now is registered before the drain looks
+            try {
+                t.join(Duration.ofSeconds(1));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         long begin = System.nanoTime();
         long end = begin + grace.toNanos();
         while (!connections.isEmpty()) {

@@ -6,7 +6,6 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.net.StandardProtocolFamily;
@@ -19,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.proxymap.ffm.NativeLibrary;
 
 /**
  * sd_listen_fds(3) for socket activation: the listening sockets a socket unit passes from fd 3
@@ -186,8 +186,7 @@ public final class ListenFds {
         private static final MethodHandle GETPPID = libc("getppid", FunctionDescriptor.of(JAVA_INT));
 
         private static MethodHandle libc(String name, FunctionDescriptor descriptor) {
-            Linker linker = Linker.nativeLinker();
-            return linker.downcallHandle(linker.defaultLookup().find(name).orElseThrow(), descriptor);
+            return NativeLibrary.libc().function(name, descriptor);
         }
 
         static long getppid() throws Throwable {

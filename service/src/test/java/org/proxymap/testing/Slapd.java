@@ -54,9 +54,25 @@ public final class Slapd implements AutoCloseable {
      * ldap://, and on ldapi:// ({@link #ldapi()}), with a server certificate for 127.0.0.1 and
      * localhost signed by a throwaway CA ({@link #caCert()}, made with openssl).
      */
-    public static Slapd startWithTls(String ldif) throws IOException, InterruptedException { return start(ldif, true); }
+    public static Slapd startWithTls(String ldif) throws IOException, InterruptedException { return start(ldif, true, null); }
 
-    private static Slapd start(String ldif, boolean tls) throws IOException, InterruptedException {
+    /**
+     * SASL binds for {@link #startWithSasl}: Cyrus SASL's mechanisms (PLAIN, DIGEST-MD5, CRAM-MD5
+     * and others of libsasl2-modules) in {@code realm}; identities
+     * {@code uid=NAME,[cn=REALM,]cn=MECH,cn=auth} map to {@code uid=NAME,ou=people,SUFFIX}, whose
+     * cleartext {@code userPassword} is the password (slapd's own auxprop: a sasldb would need
+     * the machine's /etc/ldap/sasl2/slapd.conf, the only place Debian's slapd reads Cyrus SASL's
+     * settings from) and whose {@code authzTo} names the identities it may assume
+     * ({@code sasl_authz_id}); {@code access} holds the database's access rules.
+     */
+    public record Sasl(String realm, String access) {}
+
+    /** As {@link #start(String)}, with SASL binds. */
+    public static Slapd startWithSasl(String ldif, Sasl sasl) throws IOException, InterruptedException { return start(ldif, false, sasl); }
+
+    private static Slapd start(String ldif, boolean tls) throws IOException, InterruptedException { return start(ldif, tls, null); }
+
+    private static Slapd start(String ldif, boolean tls, Sasl sasl) throws IOException, InterruptedException {
         Require.that(available(), "slapd (Debian's slapd package)");
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "slapd");
         // searchable (not readable) by others: Postfix's proxymap runs as postfix and needs the ldapi socket
@@ -78,6 +94,17 @@ public final class Slapd implements AutoCloseable {
                 tlsConf = "TLSCACertificateFile " + d + "/ca.pem\nTLSCertificateFile " + d + "/server.pem\nTLSCertificateKeyFile "
                         + d + "/server.key\n";
             }
+            String saslConf = "";
+            String access = "";
+            if (sasl != null) {
+                Require.that(Files.exists(Path.of("/usr/lib/x86_64-linux-gnu/sasl2/libdigestmd5.so.2"))
+                        || Files.exists(Path.of("/usr/lib/aarch64-linux-gnu/sasl2/libdigestmd5.so.2")), "libsasl2-modules (Cyrus SASL's mechanisms)");
+                // PLAIN over a plain connection (slapd's default secprops refuse it), the realm of the
+                // sasldb's users, localhost in DIGEST-MD5's digest-uri
+                saslConf = "sasl-secprops none\nsasl-realm " + sasl.realm() + "\nsasl-host localhost\nauthz-policy to\n"
+                        + "authz-regexp \"uid=([^,]*),(cn=[^,]*,)*cn=auth\" \"uid=$1,ou=people," + SUFFIX + "\"\n";
+                access = sasl.access();
+            }
             Files.writeString(dir.resolve("test.schema"), SCHEMA);
             Files.writeString(dir.resolve("slapd.conf"), """
                     include /etc/ldap/schema/core.schema
@@ -88,7 +115,7 @@ public final class Slapd implements AutoCloseable {
                     include /etc/ldap/schema/dyngroup.schema
                     include %1$s/test.schema
                     pidfile %1$s/slapd.pid
-                    %5$s# Postfix's default is LDAPv2
+                    %5$s%6$s# Postfix's default is LDAPv2
                     allow bind_v2
                     modulepath /usr/lib/ldap
                     moduleload back_mdb
@@ -99,7 +126,8 @@ public final class Slapd implements AutoCloseable {
                     rootpw %4$s
                     directory %1$s/db
                     index objectClass,mailacceptinggeneralid,mail,uid eq
-                    """.formatted(dir, SUFFIX, ROOT_DN, ROOT_PW, tlsConf));
+                    %7$s
+                    """.formatted(dir, SUFFIX, ROOT_DN, ROOT_PW, tlsConf, saslConf, access));
             Files.writeString(dir.resolve("seed.ldif"), ldif);
             exec(60, SLAPADD, "-q", "-f", dir.resolve("slapd.conf").toString(), "-l", dir.resolve("seed.ldif").toString());
             s.start();

@@ -493,12 +493,12 @@ public final class ProxymapCtl {
             out.println("no open tables (tables open when a client first uses them)");
             return;
         }
-        out.printf("%-40s %-5s %9s %9s %9s %7s %7s %9s %9s %9s  %s%n", "TABLE", "MODE", "LOOKUPS", "HITS", "MISSES",
-                "ERRORS", "DENIED", "P50_US", "P99_US", "MAX_US", "LAST_ERROR");
+        out.printf("%-40s %-5s %9s %9s %9s %7s %7s %9s %9s %9s %9s  %s%n", "TABLE", "MODE", "LOOKUPS", "HITS", "MISSES",
+                "ERRORS", "DENIED", "P50_US", "P99_US", "MAX_US", "P99_1M_US", "LAST_ERROR");
         for (TableInfo t : tables) {
-            out.printf("%-40s %-5s %9d %9d %9d %7d %7d %9.1f %9.1f %9.1f  %s%n", t.name(), t.writable() ? "rw" : "ro",
+            out.printf("%-40s %-5s %9d %9d %9d %7d %7d %9.1f %9.1f %9.1f %9.1f  %s%n", t.name(), t.writable() ? "rw" : "ro",
                     t.lookups(), t.hits(), t.misses(), t.errors(), t.denials(), t.latencyP50Micros(),
-                    t.latencyP99Micros(), t.latencyMaxMicros(), t.lastError());
+                    t.latencyP99Micros(), t.latencyMaxMicros(), t.recentLatencyP99Micros(), t.lastError());
         }
     }
 

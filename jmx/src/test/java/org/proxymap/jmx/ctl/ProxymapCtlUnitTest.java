@@ -74,7 +74,7 @@ class ProxymapCtlUnitTest {
 
     private static org.proxymap.jmx.TableInfo table(String name, boolean available) {
         return new org.proxymap.jmx.TableInfo(name, name.substring(0, name.indexOf(':')), false, 0, 0, available, 0, 0, 0, 0, 0,
-                0, 0, 0, "", 0, 0, 0, 0, 0, 0, 0, 0, 0);
+                0, 0, 0, "", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
     }
 
     private static org.proxymap.jmx.PoolInfo pool(int hosts, int down) {

@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -241,7 +240,7 @@ final class LdapPool implements PooledResource, ConnectionBudget.IdleHolder {
                 }
             }
             if (target.bind() != LdapConfig.BIND_NONE) {
-                BindRequest b = bindRequest(ms);
+                BindRequest b = bindRequest(ms, !s.scheme().equals("ldap") || target.startTls());
                 try {
                     c.bind(b);
                 } catch (LDAPException e) {
@@ -258,30 +257,60 @@ final class LdapPool implements PooledResource, ConnectionBudget.IdleHolder {
         }
     }
 
-    private BindRequest bindRequest(int ms) throws LDAPException {
+    /** Cyrus SASL's flags of a mechanism (sasl.h): what libsasl weighs when it chooses. */
+    private static final int NOPLAINTEXT = 0x1, NODICTIONARY = 0x4, NOANONYMOUS = 0x10, MUTUAL_AUTH = 0x40;
+
+    /** A mechanism of Cyrus SASL's plugins (libsasl2-modules) that this server can bind with. */
+    private record Mech(String name, int maxSsf, int flags) {}
+
+    private static final List<Mech> MECHS = List.of(
+            new Mech("EXTERNAL", 0, NOPLAINTEXT | NOANONYMOUS | NODICTIONARY),
+            new Mech("DIGEST-MD5", 128, NOPLAINTEXT | NOANONYMOUS | MUTUAL_AUTH),
+            new Mech("CRAM-MD5", 0, NOPLAINTEXT | NOANONYMOUS),
+            new Mech("PLAIN", 0, NOANONYMOUS));
+
+    /**
+     * The mechanism libsasl's sasl_client_start() takes from {@code sasl_mechs}: in their order,
+     * skipping those it lacks and those that fall short of libldap's default security
+     * properties (no plaintext passwords, unless TLS or ldapi:// protects the connection; no
+     * anonymous; EXTERNAL only there too); a later one replaces the choice only if its maximum SSF is higher and it has
+     * every flag of the choice (so "PLAIN CRAM-MD5 DIGEST-MD5" over ldap:// is DIGEST-MD5). Null
+     * if none qualifies (libsasl: "No worthy mechs found").
+     */
+    static String chooseMech(String saslMechs, boolean secureLayer) {
+        int required = NOANONYMOUS | (secureLayer ? 0 : NOPLAINTEXT);
+        Mech best = null;
+        for (String name : saslMechs.trim().split("[,\\s]+")) {
+            Mech m = MECHS.stream().filter(x -> x.name().equalsIgnoreCase(name)).findFirst().orElse(null);
+            // EXTERNAL needs an identity outside SASL: libldap has one on ldapi:// and over TLS
+            if (m == null || (required & ~m.flags()) != 0 || (m.name().equals("EXTERNAL") && !secureLayer)) continue;
+            if (best != null && (m.maxSsf() <= best.maxSsf() || (best.flags() & ~m.flags()) != 0)) continue;
+            best = m;
+        }
+        return best == null ? null : best.name();
+    }
+
+    private BindRequest bindRequest(int ms, boolean secureLayer) throws LDAPException {
         BindRequest b;
         if (target.bind() == LdapConfig.BIND_SIMPLE) {
             b = new SimpleBindRequest(target.bindDn(), target.bindPw());
         } else {
-            b = null;
-            for (String mech : target.saslMechs().split("[,\\s]+")) {
-                String authz = target.saslAuthzId().isEmpty() ? null : target.saslAuthzId();
-                String realm = target.saslRealm().isEmpty() ? null : target.saslRealm();
-                b = switch (mech.toUpperCase(Locale.ROOT)) {
-                    case "PLAIN" -> new PLAINBindRequest(target.bindDn(), authz, target.bindPw());
-                    // as libsasl: the authorization ID (maybe empty) as the initial response; OpenLDAP
-                    // answers a request without credentials with "SASL bind in progress"
-                    case "EXTERNAL" -> new GenericSASLBindRequest(null, "EXTERNAL", new ASN1OctetString(authz == null ? "" : authz));
-                    case "DIGEST-MD5" -> new DIGESTMD5BindRequest(target.bindDn(), authz, target.bindPw(), realm);
-                    case "CRAM-MD5" -> new CRAMMD5BindRequest(target.bindDn(), target.bindPw());
-                    default -> null;
-                };
-                if (b != null) break;
+            String mech = chooseMech(target.saslMechs(), secureLayer);
+            if (mech == null) {
+                throw new LDAPException(ResultCode.AUTH_METHOD_NOT_SUPPORTED, "SASL(-4): no mechanism available: No worthy mechs found"
+                        + " in sasl_mechs = " + target.saslMechs() + " (here: EXTERNAL, DIGEST-MD5, CRAM-MD5, and PLAIN over TLS or"
+                        + " ldapi:// only)");
             }
-            if (b == null) {
-                throw new LDAPException(ResultCode.AUTH_METHOD_NOT_SUPPORTED, "none of sasl_mechs = " + target.saslMechs()
-                        + " is supported here; use PLAIN, EXTERNAL, DIGEST-MD5 or CRAM-MD5");
-            }
+            String authz = target.saslAuthzId().isEmpty() ? null : target.saslAuthzId();
+            String realm = target.saslRealm().isEmpty() ? null : target.saslRealm();
+            b = switch (mech) {
+                case "PLAIN" -> new PLAINBindRequest(target.bindDn(), authz, target.bindPw());
+                // as libsasl: the authorization ID (maybe empty) as the initial response; OpenLDAP
+                // answers a request without credentials with "SASL bind in progress"
+                case "EXTERNAL" -> new GenericSASLBindRequest(null, "EXTERNAL", new ASN1OctetString(authz == null ? "" : authz));
+                case "DIGEST-MD5" -> new DIGESTMD5BindRequest(target.bindDn(), authz, target.bindPw(), realm);
+                default -> new CRAMMD5BindRequest(target.bindDn(), target.bindPw());
+            };
         }
         b.setResponseTimeoutMillis(ms);
         return b;

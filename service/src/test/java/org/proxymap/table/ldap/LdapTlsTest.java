@@ -18,7 +18,6 @@ import org.proxymap.it.PostfixReference;
 import org.proxymap.it.Postmap;
 import org.proxymap.testing.Require;
 import org.proxymap.testing.Slapd;
-import org.proxymap.testing.TestServer;
 import org.proxymap.testing.Trees;
 
 /**
@@ -27,9 +26,8 @@ import org.proxymap.testing.Trees;
  */
 class LdapTlsTest {
     private static Slapd slapd;
-    private static Path cfDir;
-    private static PostfixReference postfix;
-    private static TestServer ours;
+    private static Path caDir;
+    private static BothServers both;
     private static final Map<String, String> DEFS = new LinkedHashMap<>();
 
     @BeforeAll
@@ -37,9 +35,10 @@ class LdapTlsTest {
         Require.that(PostfixReference.available(), "root and Debian's postfix (/usr/sbin/postfix, /usr/sbin/postmap)");
         Require.that(Files.exists(Path.of("/usr/lib/postfix/postfix-ldap.so")), "postfix-ldap (Postfix's ldap client)");
         slapd = Slapd.startWithTls(LdapFixture.ldif());
-        cfDir = Files.createTempDirectory(Path.of("/tmp"), "pmldaptls");
-        Files.setPosixFilePermissions(cfDir, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Path ca = cfDir.resolve("ca.pem");
+        // a copy of the CA that Postfix's proxymap (user postfix) can read
+        caDir = Files.createTempDirectory(Path.of("/tmp"), "pmldapca");
+        Files.setPosixFilePermissions(caDir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path ca = caDir.resolve("ca.pem");
         Files.copy(slapd.caCert(), ca, StandardCopyOption.REPLACE_EXISTING);
         Files.setPosixFilePermissions(ca, PosixFilePermissions.fromString("rw-r--r--"));
         String base = "search_base = " + Slapd.SUFFIX + "\nversion = 3\nspecial_result_attribute = member\ntimeout = 5\n";
@@ -54,26 +53,14 @@ class LdapTlsTest {
         DEFS.put("ldapi-external.cf", "server_host = ldapi://" + slapd.ldapi().toString().replace("/", "%2F") + "\n" + base
                 + "bind = sasl\nsasl_mechs = EXTERNAL\n");
         DEFS.put("failover.cf", "server_host = ldap://127.0.0.1:" + Slapd.freePort() + " " + slapd.url() + "\n" + base);
-        StringBuilder maps = new StringBuilder("proxy_read_maps =");
-        for (var e : DEFS.entrySet()) {
-            Path f = cfDir.resolve(e.getKey());
-            Files.writeString(f, e.getValue());
-            Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
-            maps.append("\n    proxy:ldap:").append(f);
-        }
-        postfix = PostfixReference.start(maps + "\n");
-        ours = TestServer.start(TestServer.newConfig("compatibility_level = 3.6\n" + maps));
+        both = BothServers.start("pmldaptls", DEFS);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (ours != null) {
-            ours.close();
-            Trees.delete(ours.dir);
-        }
-        if (postfix != null) postfix.close();
+        if (both != null) both.close();
         if (slapd != null) slapd.close();
-        Trees.delete(cfDir);
+        if (caDir != null) Trees.delete(caDir);
     }
 
     @Test
@@ -82,17 +69,9 @@ class LdapTlsTest {
         List<String> differ = new ArrayList<>();
         int found = 0, failed = 0;
         for (String cf : DEFS.keySet()) {
-            String table = "proxy:ldap:" + cfDir.resolve(cf);
-            String stdin = String.join("\n", keys) + "\n";
-            var theirsLater = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                try {
-                    return Postmap.run(postfix.etc, stdin, 30, "-q", "-", table).normalized(postfix.dir);
-                } catch (Exception e) {
-                    throw new java.util.concurrent.CompletionException(e);
-                }
-            });
-            Postmap.Result mine = Postmap.run(ours.etc, stdin, 30, "-q", "-", table).normalized(ours.dir);
-            Postmap.Result theirs = theirsLater.join();
+            Postmap.Result[] r = both.query(cf, String.join("\n", keys) + "\n");
+            Postmap.Result theirs = r[0];
+            Postmap.Result mine = r[1];
             if (!theirs.equals(mine)) differ.add(cf + "\n   postfix: " + theirs + "\n   ours:    " + mine);
             if (mine.exit() == 0) found++;
             if (!mine.stderr().isEmpty()) failed++;
