@@ -106,9 +106,19 @@ final class MysqlTable implements LookupTable, org.proxymap.table.ServerCheck {
             for (int i = 0; i < values.size(); i++) st.setString(i + 1, values.get(i));
             Rows rows = null;
             if (!columnsChecked) {
-                // once per table (getMetaData() prepares again): the columns as prepared, so that a
-                // query that falls back does not run twice
-                ResultSetMetaData md = st.getMetaData();
+                // once per table (getMetaData() prepares again), before it first runs, so that a query
+                // that falls back never runs twice: the server must prepare it (a '%s' where only a
+                // literal parses, such as an alias, does not) and its columns must be text
+                ResultSetMetaData md;
+                try {
+                    md = st.getMetaData();
+                } catch (SQLException e) {
+                    if (MysqlDriver.INSTANCE.isConnectionError(e)) throw e;
+                    textOnly = true;
+                    log.info("{}: the server does not prepare the query ({}); using the text query, as Postfix does", fullName,
+                            e.getMessage());
+                    return NOT_TEXT;
+                }
                 if (md != null && !allText(md)) rows = NOT_TEXT;
                 else columnsChecked = true;
             }

@@ -13,11 +13,15 @@ import java.util.List;
  * the prepared form could read differently. Anything else (an expansion outside quotes,
  * {@code %%}, other quoting, escapes, comments, several statements, a {@code ?}, JDBC
  * escapes, charset introducers like {@code _latin1'..'} or {@code E'..'}, literals
- * that concatenate) keeps Postfix's text query: {@link #of} returns null.
+ * that concatenate, an expansion in a LIMIT clause) keeps Postfix's text query: {@link #of}
+ * returns null. A template that passes and still does not prepare (a literal where a
+ * parameter cannot stand, such as an alias) is found by the table before it first runs.
  *
  * @param sql the statement with {@code ?} for each expansion, in template order
  */
 record PreparedQuery(String sql) {
+    private static final java.util.regex.Pattern ROW_LIMIT =
+            java.util.regex.Pattern.compile("\\b(LIMIT|OFFSET|FETCH)\\b", java.util.regex.Pattern.CASE_INSENSITIVE);
 
     /** The prepared form of {@code template}, or null when only the text query is sure to answer the same. */
     static PreparedQuery of(String template) {
@@ -39,6 +43,8 @@ record PreparedQuery(String sql) {
                 if (body.indexOf('\\') >= 0) return null;
                 if (body.indexOf('%') >= 0) {
                     if (body.length() != 2 || "sSuUdD123456789".indexOf(body.charAt(1)) < 0) return null;
+                    // LIMIT ? parses where LIMIT '5' does not (MySQL)
+                    if (ROW_LIMIT.matcher(t.substring(0, i)).find()) return null;
                     sql.append('?');
                 } else {
                     sql.append(t, i, end + 1);

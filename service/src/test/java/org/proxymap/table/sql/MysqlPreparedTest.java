@@ -164,6 +164,7 @@ class MysqlPreparedTest {
                 "SELECT v FROM kv WHERE k='it''s' OR k='%s'", "SELECT v FROM kv WHERE k=_latin1'%s'", "SELECT v FROM kv WHERE k=E'%s'",
                 "SELECT v FROM kv WHERE k=N'%s'", "SELECT v FROM kv WHERE k='%s' 'x'", "SELECT v FROM kv WHERE k='%s'; SELECT 1",
                 "SELECT v FROM kv WHERE k='%s' AND '?'=?", "SELECT v FROM kv WHERE k={fn lcase('%s')}", "SELECT v FROM `kv` WHERE k='%s'",
+                "SELECT v FROM kv WHERE k='x' LIMIT '%1'", "SELECT v FROM kv WHERE k='x' LIMIT 1 OFFSET '%1'",
                 "CALL lookup('%s')", "(SELECT v FROM kv WHERE k='%s')", "SELECT v FROM kv WHERE k=$$%s$$", "SELECT v FROM kv WHERE k='%s")) {
             assertNull(PreparedQuery.of(t), t);
         }
@@ -180,6 +181,20 @@ class MysqlPreparedTest {
             assertEquals("1,1e20", p.lookup("one"));
             assertEquals(0, status("Com_stmt_execute") - executes, "its prepared columns sent it to the text query before it ran");
             assertEquals(1, log.count("not text"), log.all());
+        }
+    }
+
+    @Test
+    void aTemplateTheServerDoesNotPrepareRunsAsTextWithoutRunningTwice() throws Exception {
+        // an alias may be a string literal, not a parameter
+        String q = "SELECT v AS '%s' FROM kv WHERE k='%s'";
+        assertNotNull(PreparedQuery.of(q));
+        try (LogCapture log = new LogCapture(); LookupTable p = open(q); LookupTable t = open(q + " -- text")) {
+            long executes = status("Com_stmt_execute");
+            for (String key : List.of("plain", "o'brien", "absent")) assertEquals(answer(t, key), answer(p, key), key);
+            assertEquals("v0", p.lookup("plain"));
+            assertEquals(0, status("Com_stmt_execute") - executes, "never executed prepared");
+            assertEquals(1, log.count("does not prepare"), log.all());
         }
     }
 
