@@ -27,7 +27,8 @@ import org.proxymap.testing.Require;
  * (FileDescriptorName=) and passes them as fd 3 and 4; a shell loop under it restarts the service
  * with LISTEN_PID set to the new process, as systemd does on {@code systemctl restart}. No client
  * may fail or warn, the worst client stall must stay within 2 s (a client waits in the listen
- * backlog only while the service is away; on an overloaded machine, within that time plus 1 s),
+ * backlog only while the service is away: within that time plus 1 s, and within 2 s where the load
+ * is at most one runnable process per core),
  * where a service that binds its own sockets stalls clients 10 s and more (they find no socket
  * and sleep mail_connect_wait): that is measured here too.
  */
@@ -38,6 +39,7 @@ class SocketHandoverTest {
     private static final String READY = "configuration generation 1 in force";
     private static final String MAIN_CF = "proxy_read_maps = proxy:texthash:@DIR@/etc/t\nproxy_write_maps =\n";
     private static final int CLIENTS = 3;
+    private static final long PAUSE_MILLIS = 50;
     private static Path activate;
 
     @BeforeAll
@@ -87,6 +89,7 @@ class SocketHandoverTest {
     }
 
     private void handover(String jsvcUser) throws Exception {
+        double loadBefore = loadPerCore();
         try (DaemonProcess d = DaemonProcess.prepare(MAIN_CF, jsvcUser)) {
             d.write("t", "alice@example.com  alice@mailhost\n");
             Path proxymap = d.socket("proxymap"), proxywrite = d.socket("proxywrite");
@@ -124,15 +127,16 @@ class SocketHandoverTest {
                 assertTrue(clients.startedBetween(stop, ready) > 0, "no client ran during the restart");
                 assertTrue(Files.exists(proxymap) && Files.exists(proxywrite), "the stopped service removed systemd's sockets");
                 // a client waits as long as the service is away, and no 10 s more; on a machine with more runnable
-                // processes than 1.5 per core the new JVM's start alone can take longer than 2 s
+                // processes than one per core the new JVM's start alone can take longer than 2 s
                 Duration downtime = Duration.ofNanos(ready - stop);
                 assertTrue(worst.compareTo(downtime.plusSeconds(1)) <= 0, "worst client stall " + worst.toMillis()
                         + " ms, the service was away " + downtime.toMillis() + " ms:\n" + clients.slowest() + "\n" + d.output());
-                if (loadPerCore() <= 1.5) {
+                double load = Math.max(loadBefore, loadPerCore());
+                if (load <= 1.0) {
                     assertTrue(worst.compareTo(HANDOVER_LIMIT) <= 0, "worst client stall " + worst.toMillis()
                             + " ms across the restart:\n" + clients.slowest() + "\n" + d.output());
                 } else {
-                    System.out.printf("handover: load %.1f per core, the %d ms limit not applied%n", loadPerCore(),
+                    System.out.printf("handover: load %.1f per core, the %d ms limit not applied%n", load,
                             HANDOVER_LIMIT.toMillis());
                 }
             } finally {
@@ -172,6 +176,11 @@ class SocketHandoverTest {
                             r = new Postmap.Result(-1, "", e.toString());
                         }
                         calls.add(new Call(start, System.nanoTime(), r));
+                        try {
+                            Thread.sleep(PAUSE_MILLIS); // clients that do not spin: the CPU goes to the starting JVM
+                        } catch (InterruptedException e) {
+                            return;
+                        }
                     }
                 }));
             }
