@@ -3,7 +3,6 @@ package org.proxymap.table.file;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import org.apache.logging.log4j.LogManager;
@@ -53,8 +52,8 @@ public final class TexthashType implements TableType {
     }
 
     /** Parses the postmap input format as an instance with {@code flags} loads it. */
-    static Map<String, String> parse(Path file, OpenFlags flags) throws IOException {
-        Map<String, String> map = new HashMap<>();
+    static Latin1Map parse(Path file, OpenFlags flags) throws IOException {
+        Latin1Map map = new Latin1Map();
         String content = new String(Files.readAllBytes(file), java.nio.charset.StandardCharsets.ISO_8859_1);
         for (PostfixLines.Line line : PostfixLines.parse(content, file.toString(), log::warn)) {
             String text = line.text();
@@ -93,15 +92,22 @@ public final class TexthashType implements TableType {
                 map.put(stored, value);
             }
         }
+        map.trim();
         return map;
     }
 
     /** One reading of the file; {@link WatchedFile} swaps in a new one when the file changes. */
     private static final class TexthashTable implements LookupTable {
-        private final Map<String, String> map;
+        /** Tables smaller than this leave too little garbage to be worth a full collection. */
+        private static final int BIG = 1 << 20;
+        private final Latin1Map map;
 
         TexthashTable(Path file, OpenFlags flags) throws IOException {
             this.map = parse(file, flags);
+            // the load's garbage (the file's text, its lines, the arrays outgrown) was promoted
+            // to the old generation, which otherwise stays that large: collect it now so that the
+            // heap shrinks to what the table holds (README: Footprint)
+            if (map.bytes() >= BIG) System.gc();
         }
 
         @Override
@@ -111,6 +117,6 @@ public final class TexthashType implements TableType {
         public String lookup(String key) { return map.get(key); }
 
         @Override
-        public Iterator<Map.Entry<String, String>> entries() { return map.entrySet().iterator(); }
+        public Iterator<Map.Entry<String, String>> entries() { return map.entries(); }
     }
 }
