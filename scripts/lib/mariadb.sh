@@ -6,6 +6,7 @@
 #                                      127.0.0.1 and a free port from 3307 up, wait until
 #                                      it answers, write DIR/env
 #   scripts/lib/mariadb.sh stop DIR    shut it down (the datadir stays; rm -rf DIR to drop it)
+#   scripts/lib/mariadb.sh kill DIR    SIGKILL mariadbd (crash tests; start recovers it)
 #   scripts/lib/mariadb.sh env DIR     print DIR/env
 #
 # DIR/env (shell syntax, also read by the Java tests through PROXYMAP_TEST_DB_DIR):
@@ -18,7 +19,7 @@
 set -euo pipefail
 
 die() { echo "mariadb.sh: $*" >&2; exit 1; }
-[ $# -eq 2 ] || die "usage: mariadb.sh start|stop|env DIR"
+[ $# -eq 2 ] || die "usage: mariadb.sh start|stop|kill|env DIR"
 cmd=$1
 dir=$(mkdir -p "$2" && cd "$2" && pwd)
 sock=$dir/run/mysqld.sock
@@ -112,9 +113,21 @@ stop() {
     rm -f "$sock" "$pidfile"
 }
 
+crash() {
+    running || { echo "mariadb.sh: not running in $dir" >&2; return 0; }
+    local pid i
+    pid=$(cat "$pidfile")
+    kill -9 "$pid" 2>/dev/null || true
+    for i in $(seq 1 100); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+}
+
 case $cmd in
     start) start ;;
     stop) stop ;;
+    kill) crash ;;
     env) cat "$dir/env" ;;
-    *) die "unknown command $cmd; use start, stop or env" ;;
+    *) die "unknown command $cmd; use start, stop, kill or env" ;;
 esac

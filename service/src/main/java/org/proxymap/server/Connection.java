@@ -51,9 +51,9 @@ final class Connection implements Runnable {
         AttrWriter reply = new AttrWriter();
         try {
             if (s.announce()) write(HELLO);
-            // also while stopping: a client between two requests (postmap's open and lookup) gets its answers;
-            // stop() closes the connection once it has been quiet for a while (shutdown)
-            while (true) {
+            // while a restart hands the sockets over, a client between two requests (postmap's open and
+            // lookup) gets its answers too: stop() closes the connection once it has been quiet a while
+            while (!server.stopping() || phase.get() == BUSY || server.handingOver()) {
                 if (!reader.read(request)) break; // client closed between requests
                 deadlineStart = 0;
                 if (!server.dispatcher().handle(request, session, reply)) break;

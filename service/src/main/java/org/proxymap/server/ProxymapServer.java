@@ -49,6 +49,7 @@ public final class ProxymapServer implements AutoCloseable {
     private volatile ServiceState state;
     private volatile BusyPoll busyPoll;
     private volatile boolean stopping;
+    private volatile boolean handingOver;
     private Semaphore permits;
     private Thread watchdog;
     /** run on every watchdog scan; the daemon pings systemd's watchdog from it, so a stalled process stops pinging */
@@ -219,6 +220,13 @@ public final class ProxymapServer implements AutoCloseable {
 
     boolean stopping() { return stopping; }
 
+    /**
+     * Stopping with sockets systemd keeps open: clients queue for the next process, so a client
+     * in mid-conversation is let finish rather than cut off (postmap dies of the SIGPIPE). With
+     * its own sockets the service stops as it always has: idle connections are closed at once.
+     */
+    boolean handingOver() { return handingOver; }
+
     public Dispatcher dispatcher() { return dispatcher; }
 
     public ServerCounters counters() { return counters; }
@@ -247,6 +255,7 @@ public final class ProxymapServer implements AutoCloseable {
     public void stop(Duration grace) {
         synchronized (this) {
             if (stopping) return;
+            handingOver = listeners.stream().anyMatch(Listener::isInherited);
             stopping = true;
         }
         listeners.forEach(Listener::close);
@@ -262,8 +271,9 @@ public final class ProxymapServer implements AutoCloseable {
         long end = begin + grace.toNanos();
         while (!connections.isEmpty()) {
             long now = System.nanoTime();
-            // quiet connections go now, the others once quiet; every idle one by the end of the linger
-            boolean lastCall = now - begin >= Math.min(LINGER_NANOS, grace.toNanos());
+            // idle connections go now; while handing over, quiet ones go now, the others once quiet, every
+            // idle one by the end of the linger
+            boolean lastCall = !handingOver || now - begin >= Math.min(LINGER_NANOS, grace.toNanos());
             connections.forEach(c -> c.shutdown(now, QUIET_NANOS, lastCall));
             if (connections.isEmpty() || now - end >= 0) break;
             try {

@@ -12,7 +12,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.proxymap.protocol.AttrList;
 import org.proxymap.table.TableRegistry;
+import org.proxymap.table.sql.TestDb;
 import org.proxymap.testing.TestServer;
+import org.proxymap.testing.Trees;
 import org.proxymap.testing.WireClient;
 
 /**
@@ -25,7 +27,8 @@ import org.proxymap.testing.WireClient;
  * that reason, also under CI.
  */
 class MysqlFaultTest {
-    static OwnDb db;
+    static TestDb db;
+    static Path dbDir;
     static DelayProxy proxy;
     static TestServer server;
     static String mysql, texthash;
@@ -34,11 +37,12 @@ class MysqlFaultTest {
     static void start() throws Exception {
         Assumptions.assumeTrue(new TableRegistry(n -> null).typeNames().contains("mysql"),
                 "the mysql table type is not in this build yet (branch mysql); MysqlFaultTest runs once it is");
-        db = OwnDb.start();
+        dbDir = Files.createTempDirectory(Path.of("/tmp"), "pmreldb");
+        db = TestDb.startExtra(dbDir); // its own, so that it can be killed without disturbing the suite's
         StringBuilder rows = new StringBuilder();
         for (int i = 0; i < 100; i++) rows.append(i == 0 ? "" : ",").append("('k").append(i).append("','v").append(i).append("')");
-        db.sql("CREATE DATABASE pmrel; CREATE TABLE pmrel.alias (k VARCHAR(64) PRIMARY KEY, v VARCHAR(64)) ENGINE=InnoDB;"
-                + " INSERT INTO pmrel.alias VALUES " + rows + ";");
+        db.sql("pmrel", "CREATE TABLE alias (k VARCHAR(64) PRIMARY KEY, v VARCHAR(64)) ENGINE=InnoDB",
+                "INSERT INTO alias VALUES " + rows);
         proxy = new DelayProxy(db.port);
         Path dir = TestServer.newConfig("proxy_read_maps = proxy:mysql:${config_directory}/alias.cf proxy:texthash:${config_directory}/t");
         Clients.writeTable(dir.resolve("etc/t"), 100);
@@ -63,7 +67,8 @@ class MysqlFaultTest {
     static void stop() throws Exception {
         if (server != null) server.close();
         if (proxy != null) proxy.close();
-        if (db != null) db.close();
+        if (db != null) db.stop();
+        Trees.delete(dbDir);
     }
 
     /** Waits until a lookup through mysql answers right, up to {@code seconds}; returns the seconds it took. */
@@ -91,7 +96,7 @@ class MysqlFaultTest {
             Clients.sleep(3000);
             long retryDown = viaDb.retry.sum() - retryBefore;
             long servedDown = viaDb.served.sum();
-            db.run("start"); // crash recovery; same port
+            db.start(); // crash recovery; same port
             double downSeconds = (System.nanoTime() - t0) / 1e9;
             double recovery = awaitServed(30);
             Clients.sleep(1000);

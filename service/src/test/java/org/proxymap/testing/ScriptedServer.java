@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A throwaway database server run by a script in scripts/lib ({@code SCRIPT start|stop DIR}),
+ * A throwaway database server run by a script in scripts/lib ({@code SCRIPT start|stop|kill DIR}),
  * which writes the server's address and credentials to {@code DIR/env} as
  * {@code PREFIX_HOST}, {@code PREFIX_PORT}, {@code PREFIX_USER}, {@code PREFIX_PASSWORD}.
  * scripts/test starts the suite's servers and exports their directories; without them (a
@@ -68,6 +68,9 @@ public abstract class ScriptedServer {
     public void stop() throws Exception { run(script, "stop", dir); }
 
     public void start() throws Exception { run(script, "start", dir); }
+
+    /** SIGKILL of the server, as a crash; {@link #start} recovers it on the same port. */
+    public void kill() throws Exception { run(script, "kill", dir); }
 
     /** Runs {@code scripts/lib/SCRIPT CMD DIR}; fails with the script's output. */
     protected static void run(String script, String cmd, Path dir) throws Exception {

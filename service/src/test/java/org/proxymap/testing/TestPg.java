@@ -50,9 +50,10 @@ public final class TestPg extends ScriptedServer {
      * asynchronously (synchronous_commit=off), so a crash could lose what the test set up a
      * moment before; a CHECKPOINT first keeps every committed row, as synchronous commit would.
      */
+    @Override
     public void kill() throws Exception {
         sql("pmtest", "CHECKPOINT");
-        run(SCRIPT, "kill", dir);
+        super.kill();
     }
 
     public Connection connect(String database) throws SQLException {

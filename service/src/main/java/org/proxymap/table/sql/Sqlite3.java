@@ -6,13 +6,12 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.proxymap.ffm.NativeLibrary;
 
 /**
  * The few calls of the system's SQLite library ({@code libsqlite3.so.0}, the one Debian's
@@ -24,51 +23,31 @@ final class Sqlite3 {
     static final int OK = 0, BUSY = 5, LOCKED = 6, ROW = 100, DONE = 101, NULL = 5;
     static final int OPEN_READONLY = 0x1, OPEN_NOMUTEX = 0x8000;
 
-    private static final String LIBRARY = "libsqlite3.so.0";
-    private static volatile Sqlite3 instance;
-    private static volatile String loadError;
+    private static final NativeLibrary.Binding<Sqlite3> LIBRARY =
+            NativeLibrary.bind("libsqlite3.so.0", Sqlite3::new, "install Debian's libsqlite3-0 package");
 
     private final MethodHandle openV2, busyTimeout, prepareV2, step, columnType, columnText, columnBytes,
             finalizeStmt, errmsg, errstr, closeV2, libversion;
 
-    private Sqlite3(SymbolLookup lib) {
-        Linker l = Linker.nativeLinker();
-        openV2 = l.downcallHandle(find(lib, "sqlite3_open_v2"), FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS));
-        busyTimeout = l.downcallHandle(find(lib, "sqlite3_busy_timeout"), FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-        prepareV2 = l.downcallHandle(find(lib, "sqlite3_prepare_v2"),
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS));
-        step = l.downcallHandle(find(lib, "sqlite3_step"), FunctionDescriptor.of(JAVA_INT, ADDRESS));
-        columnType = l.downcallHandle(find(lib, "sqlite3_column_type"), FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-        columnText = l.downcallHandle(find(lib, "sqlite3_column_text"), FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT));
-        columnBytes = l.downcallHandle(find(lib, "sqlite3_column_bytes"), FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-        finalizeStmt = l.downcallHandle(find(lib, "sqlite3_finalize"), FunctionDescriptor.of(JAVA_INT, ADDRESS));
-        errmsg = l.downcallHandle(find(lib, "sqlite3_errmsg"), FunctionDescriptor.of(ADDRESS, ADDRESS));
-        errstr = l.downcallHandle(find(lib, "sqlite3_errstr"), FunctionDescriptor.of(ADDRESS, JAVA_INT));
-        closeV2 = l.downcallHandle(find(lib, "sqlite3_close_v2"), FunctionDescriptor.of(JAVA_INT, ADDRESS));
-        libversion = l.downcallHandle(find(lib, "sqlite3_libversion"), FunctionDescriptor.of(ADDRESS));
-    }
-
-    private static MemorySegment find(SymbolLookup lib, String name) {
-        return lib.find(name).orElseThrow(() -> new IllegalStateException(LIBRARY + " has no " + name));
+    private Sqlite3(NativeLibrary lib) {
+        openV2 = lib.function("sqlite3_open_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS));
+        busyTimeout = lib.function("sqlite3_busy_timeout", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+        prepareV2 = lib.function("sqlite3_prepare_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS));
+        step = lib.function("sqlite3_step", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        columnType = lib.function("sqlite3_column_type", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+        columnText = lib.function("sqlite3_column_text", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT));
+        columnBytes = lib.function("sqlite3_column_bytes", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+        finalizeStmt = lib.function("sqlite3_finalize", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        errmsg = lib.function("sqlite3_errmsg", FunctionDescriptor.of(ADDRESS, ADDRESS));
+        errstr = lib.function("sqlite3_errstr", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+        closeV2 = lib.function("sqlite3_close_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        libversion = lib.function("sqlite3_libversion", FunctionDescriptor.of(ADDRESS));
     }
 
     /** The library, loaded once; null (see {@link #loadError()}) when this machine has none. */
-    static Sqlite3 get() {
-        Sqlite3 s = instance;
-        if (s != null || loadError != null) return s;
-        synchronized (Sqlite3.class) {
-            if (instance == null && loadError == null) {
-                try {
-                    instance = new Sqlite3(SymbolLookup.libraryLookup(LIBRARY, Arena.global()));
-                } catch (IllegalArgumentException | IllegalStateException | IllegalCallerException e) {
-                    loadError = "cannot load " + LIBRARY + " (" + e.getMessage() + "); install Debian's libsqlite3-0 package";
-                }
-            }
-            return instance;
-        }
-    }
+    static Sqlite3 get() { return LIBRARY.orNull(); }
 
-    static String loadError() { return loadError; }
+    static String loadError() { return LIBRARY.unavailable(); }
 
     /** A failed call: the SQLite result code and its message. */
     static final class Failure extends Exception {
@@ -84,7 +63,7 @@ final class Sqlite3 {
         try {
             return string((MemorySegment) libversion.invokeExact());
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeLibrary.rethrow(t);
         }
     }
 
@@ -108,7 +87,7 @@ final class Sqlite3 {
         } catch (Failure e) {
             throw e;
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeLibrary.rethrow(t);
         }
     }
 
@@ -116,7 +95,7 @@ final class Sqlite3 {
         try {
             int ignored = (int) closeV2.invokeExact(db);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeLibrary.rethrow(t);
         }
     }
 
@@ -164,7 +143,7 @@ final class Sqlite3 {
         } catch (Failure e) {
             throw e;
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeLibrary.rethrow(t);
         }
     }
 
@@ -176,7 +155,7 @@ final class Sqlite3 {
         try {
             return string((MemorySegment) errstr.invokeExact(rc));
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeLibrary.rethrow(t);
         }
     }
 
@@ -200,11 +179,5 @@ final class Sqlite3 {
     private static String string(MemorySegment p) {
         if (p.equals(MemorySegment.NULL)) return "";
         return p.reinterpret(Integer.MAX_VALUE).getString(0, StandardCharsets.UTF_8);
-    }
-
-    private static RuntimeException rethrow(Throwable t) {
-        if (t instanceof RuntimeException r) return r;
-        if (t instanceof java.lang.Error e) throw e;
-        return new IllegalStateException(t);
     }
 }

@@ -37,7 +37,7 @@ public final class TestDb extends ScriptedServer {
     }
 
     /** Starts (or restarts) a server in {@code dir} through scripts/lib/mariadb.sh. */
-    static TestDb startExtra(Path dir) throws Exception {
+    public static TestDb startExtra(Path dir) throws Exception {
         Require.that(mariadbInstalled(), "MariaDB server (mariadbd)");
         run(SCRIPT, "start", dir);
         return new TestDb(dir);
