@@ -40,6 +40,9 @@ port_free() {   # nothing listening on 127.0.0.1:$1
 
 running() { [ -S "$sock" ] && [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }
 
+# await_exit PID N: waits up to N tenths of a second for process PID to end (never fails: callers look)
+await_exit() { local i; for i in $(seq 1 "$2"); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done; }
+
 admin() { "$(find_bin mariadb-admin mysqladmin)" --no-defaults -S "$sock" -u root "$@"; }
 
 start() {
@@ -104,24 +107,17 @@ stop() {
     local pid
     pid=$(cat "$pidfile")
     admin shutdown >/dev/null 2>&1 || kill "$pid" 2>/dev/null || true
-    local i
-    for i in $(seq 1 100); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
+    await_exit "$pid" 100
     if kill -0 "$pid" 2>/dev/null; then kill -9 "$pid" 2>/dev/null || true; fi
     rm -f "$sock" "$pidfile"
 }
 
 crash() {
     running || { echo "mariadb.sh: not running in $dir" >&2; return 0; }
-    local pid i
+    local pid
     pid=$(cat "$pidfile")
     kill -9 "$pid" 2>/dev/null || true
-    for i in $(seq 1 100); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
+    await_exit "$pid" 100
 }
 
 case $cmd in

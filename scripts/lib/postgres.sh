@@ -40,6 +40,9 @@ pid() { [ -f "$pidfile" ] && head -1 "$pidfile"; }
 
 running() { local p; p=$(pid) && [ -n "$p" ] && kill -0 "$p" 2>/dev/null; }
 
+# await_exit PID N: waits up to N tenths of a second for process PID to end (never fails: callers look)
+await_exit() { local i; for i in $(seq 1 "$2"); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done; }
+
 user=
 [ "$(id -u)" = 0 ] && user=postgres
 
@@ -108,28 +111,22 @@ ENV
 
 stop() {
     running || { echo "postgres.sh: not running in $dir" >&2; return 0; }
-    local p i
+    local p
     p=$(pid)
     kill -INT "$p" 2>/dev/null || true   # fast shutdown
-    for i in $(seq 1 100); do
-        kill -0 "$p" 2>/dev/null || break
-        sleep 0.1
-    done
+    await_exit "$p" 100
     if kill -0 "$p" 2>/dev/null; then kill -9 "$p" 2>/dev/null || true; fi
 }
 
 crash() {
     running || { echo "postgres.sh: not running in $dir" >&2; return 0; }
-    local p c kids i
+    local p c kids
     p=$(pid)
     kids=$(pgrep -P "$p" 2>/dev/null || true)
     kill -9 "$p" 2>/dev/null || true
     # its backends would notice the postmaster is gone only at their next client message
     for c in $kids; do kill -9 "$c" 2>/dev/null || true; done
-    for i in $(seq 1 50); do
-        kill -0 "$p" 2>/dev/null || break
-        sleep 0.1
-    done
+    await_exit "$p" 50
     rm -f "$pidfile"
 }
 
