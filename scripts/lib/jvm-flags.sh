@@ -16,6 +16,10 @@ jvm_flags="$jvm_flags --add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED -XX:-E
 # system every 10 s (the JIT's arenas). PROXYMAP_JAVA_OPTS comes later on the command line and wins.
 jvm_flags="$jvm_flags -XX:+UseCompactObjectHeaders -Xms16m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:-ShrinkHeapInSteps"
 jvm_flags="$jvm_flags -Xss512k -XX:ReservedCodeCacheSize=64m -XX:TrimNativeHeapInterval=10000"
+# a read of a whole file into a heap array (Files.readAllBytes: texthash and the other file
+# tables' loads) goes through a temporary direct buffer of the file's size, which the JDK keeps
+# cached in the reading thread for good (91 MB for a 1M-key texthash): larger ones are freed
+jvm_flags="$jvm_flags -Djdk.nio.maxCachedBufferSize=262144"
 case " ${PROXYMAP_JAVA_OPTS:-} " in *" -XX:+Use"*GC" "*) ;; *) jvm_flags="$jvm_flags -XX:+UseSerialGC" ;; esac
 export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
 

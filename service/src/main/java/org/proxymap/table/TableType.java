@@ -1,6 +1,7 @@
 package org.proxymap.table;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -91,7 +92,15 @@ public interface TableType {
         Path p = Path.of(name);
         try {
             if (!Files.isRegularFile(p)) return "absent";
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p)));
+            // streamed in small reads: reading the whole file at once would leave a file-sized
+            // array in the old generation and a file-sized temporary direct buffer cached by the
+            // JDK in the reading thread, at every start and reload (85 MB for a 1M-key texthash)
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[64 * 1024];
+            try (InputStream in = Files.newInputStream(p)) {
+                for (int n; (n = in.read(buf)) > 0; ) md.update(buf, 0, n);
+            }
+            return HexFormat.of().formatHex(md.digest());
         } catch (IOException e) {
             return "unreadable: " + e.getMessage();
         } catch (NoSuchAlgorithmException | RuntimeException e) {
