@@ -7,8 +7,8 @@ import java.util.function.BiConsumer;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.proxymap.ffm.Flock;
+import org.proxymap.ffm.OpenFileStatus;
 import org.proxymap.protocol.DictFlags;
-import org.proxymap.table.FileStamp;
 import org.proxymap.table.LookupTable;
 import org.proxymap.table.OpenContext;
 import org.proxymap.table.OpenFlags;
@@ -76,7 +76,8 @@ public abstract class BerkeleyDbType implements TableType {
         private final BerkeleyDb lib;
         private final boolean openLocked;
         private int fd;
-        private FileStamp stamp;
+        /** the file as this handle last knew it: its own writes included */
+        private OpenFileStatus.Status stamp;
 
         DbTable(BerkeleyDb lib, Path file, boolean writable, boolean openLock, OpenFlags flags) throws IOException {
             super(file, writable, flags);
@@ -103,12 +104,12 @@ public abstract class BerkeleyDbType implements TableType {
                 int f = d.fd();
                 if (openLocked) {
                     if (!Flock.apply(f, Flock.EXCLUSIVE | Flock.NONBLOCK)) throw lockedByOther();
-                    stamp = FileStamp.of(file);
+                    stamp = OpenFileStatus.of(f);
                     return d;
                 }
                 Flock.apply(f, Flock.SHARED);
                 try {
-                    stamp = FileStamp.of(file);
+                    stamp = OpenFileStatus.of(f);
                 } finally {
                     Flock.apply(f, Flock.UNLOCK);
                 }
@@ -149,7 +150,7 @@ public abstract class BerkeleyDbType implements TableType {
                         }
                     }
                     T result = op.run(handle);
-                    if (mode == Flock.EXCLUSIVE) stamp = FileStamp.of(file); // our own change, made under the lock
+                    if (mode == Flock.EXCLUSIVE) stamp = OpenFileStatus.of(fd); // our own change, made under the lock
                     return result;
                 } finally {
                     if (flock) Flock.apply(fd, Flock.UNLOCK);
@@ -163,12 +164,15 @@ public abstract class BerkeleyDbType implements TableType {
             }
         }
 
-        private boolean changed() {
-            try {
-                return !FileStamp.of(file).equals(stamp);
-            } catch (IOException e) {
-                return false; // removed: keep serving what is open, as proxymap does until it restarts
-            }
+        /**
+         * Whether another process wrote the file since this handle last saw it (dict_changed()'s
+         * test, on the open descriptor: no path walk per lookup), or replaced it under its name.
+         * A file removed and not replaced keeps being served, as proxymap does until it restarts.
+         */
+        private boolean changed() throws IOException {
+            OpenFileStatus.Status now = OpenFileStatus.of(fd);
+            if (now.unchangedSince(stamp)) return false;
+            return now.links() > 0 || Files.exists(file);
         }
 
         /** postmap rebuilt the file: the new one replaces the old handle once it is open. */
