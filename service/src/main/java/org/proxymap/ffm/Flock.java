@@ -99,24 +99,28 @@ public final class Flock {
      * @return null when {@code op} has NONBLOCK and another holder has the lock
      */
     public static Held open(java.nio.file.Path file, int op) throws IOException {
-        int fd;
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(STATE.layout);
-            fd = (int) OPEN.invokeExact(state, arena.allocateFrom(file.toString()), O_RDONLY_CLOEXEC);
-            if (fd < 0) throw new IOException(file + ": " + strerror((int) STATE.errno.get(state, 0L)));
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
-        Held held = new Held(fd);
+        Held held = open(file);
         try {
-            if (apply(fd, op)) return held;
+            if (apply(held.fd, op)) return held;
             held.close();
             return null;
         } catch (IOException | RuntimeException e) {
             held.close();
             throw e;
+        }
+    }
+
+    /** Opens {@code file} read-only, not locked yet: a descriptor of its own to lock (an open file description of its own). */
+    public static Held open(java.nio.file.Path file) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(STATE.layout);
+            int fd = (int) OPEN.invokeExact(state, arena.allocateFrom(file.toString()), O_RDONLY_CLOEXEC);
+            if (fd < 0) throw new IOException(file + ": " + strerror((int) STATE.errno.get(state, 0L)));
+            return new Held(fd);
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
         }
     }
 

@@ -77,12 +77,15 @@ public abstract class BerkeleyDbType implements TableType {
         private final boolean openLocked;
         private int fd;
         /** the file as this handle last knew it: its own writes included */
-        private OpenFileStatus.Status stamp;
+        private volatile OpenFileStatus.Status stamp;
+        /** descriptors for the per-call flock, each lookup its own */
+        private final LockDescriptors lockFds;
 
         DbTable(BerkeleyDb lib, Path file, boolean writable, boolean openLock, OpenFlags flags) throws IOException {
             super(file, writable, flags);
             this.lib = lib;
             this.openLocked = openLock;
+            this.lockFds = new LockDescriptors(file);
             this.handle = openFile();
             this.fd = handle.fd();
         }
@@ -131,30 +134,61 @@ public abstract class BerkeleyDbType implements TableType {
         @Override
         public int implFlags() { return DictFlags.FIXED | nul.flags(); }
 
-        /** Without OPEN_LOCK, a flock per call; a file that postmap rebuilt is re-opened first. */
+        /**
+         * Without OPEN_LOCK, a flock per call, taken on a descriptor of the caller's own before
+         * the table's lock (always in that order), so that lookups wait for each other only around
+         * the library call; a file that postmap rebuilt or replaced is re-opened first (and the call
+         * made again, under a lock on the new file). A file removed from under its name is read
+         * without a flock: no other process can open it any more.
+         */
         @Override
         <T> T locked(int mode, Op<Database, T> op) throws TableException {
+            if (openLocked) return serialized(mode, op);
+            for (int attempt = 0; ; attempt++) {
+                LockDescriptors.Entry own = lockFds.take();
+                if (own == null) return serialized(mode, op);
+                try {
+                    Flock.apply(own.fd(), mode);
+                    try {
+                        boolean stale = !OpenFileStatus.of(own.fd()).unchangedSince(stamp);
+                        lock.lock();
+                        try {
+                            if (handle == null) throw TableException.retry(name + ":" + file + " is closed");
+                            if (stale && changed()) {
+                                // re-opening takes its own shared lock, which an exclusive one of ours would block
+                                Flock.apply(own.fd(), Flock.UNLOCK);
+                                reopen();
+                                lockFds.renew();
+                                if (attempt < 2) continue; // again, locking the new file
+                                throw TableException.retry(name + ":" + file + " changes faster than it can be read");
+                            }
+                            return run(mode, op);
+                        } finally {
+                            lock.unlock();
+                        }
+                    } finally {
+                        Flock.apply(own.fd(), Flock.UNLOCK);
+                    }
+                } catch (TableException e) {
+                    throw e;
+                } catch (IOException | RuntimeException e) {
+                    throw TableException.retry(warnings.warn(e.getMessage() + rebuildHint(file)), e);
+                } finally {
+                    lockFds.give(own);
+                }
+            }
+        }
+
+        /** The call under the table's lock alone: the file is locked while open (OPEN_LOCK), or removed. */
+        private <T> T serialized(int mode, Op<Database, T> op) throws TableException {
             lock.lock();
             try {
                 if (handle == null) throw TableException.retry(name + ":" + file + " is closed");
-                boolean flock = !openLocked;
-                if (flock) Flock.apply(fd, mode);
-                try {
-                    if (changed()) {
-                        if (flock) Flock.apply(fd, Flock.UNLOCK);
-                        flock = false;
-                        reopen();
-                        if (!openLocked) {
-                            Flock.apply(fd, mode);
-                            flock = true;
-                        }
-                    }
-                    T result = op.run(handle);
-                    if (mode == Flock.EXCLUSIVE) stamp = OpenFileStatus.of(fd); // our own change, made under the lock
-                    return result;
-                } finally {
-                    if (flock) Flock.apply(fd, Flock.UNLOCK);
+                if (changed()) {
+                    reopen();
+                    lockFds.renew();
                 }
+                return run(mode, op);
             } catch (TableException e) {
                 throw e;
             } catch (IOException | RuntimeException e) {
@@ -162,6 +196,13 @@ public abstract class BerkeleyDbType implements TableType {
             } finally {
                 lock.unlock();
             }
+        }
+
+        /** {@code op} on the open handle, under the table's lock and the file's flock. */
+        private <T> T run(int mode, Op<Database, T> op) throws IOException {
+            T result = op.run(handle);
+            if (mode == Flock.EXCLUSIVE) stamp = OpenFileStatus.of(fd); // our own change, made under the lock
+            return result;
         }
 
         /**
@@ -204,6 +245,12 @@ public abstract class BerkeleyDbType implements TableType {
 
         @Override
         void closeHandle(Database d) { d.close(); }
+
+        @Override
+        public void close() {
+            super.close();
+            lockFds.close();
+        }
     }
 
     /** {@code hash:} */
