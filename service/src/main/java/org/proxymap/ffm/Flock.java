@@ -27,6 +27,9 @@ public final class Flock {
     private static final StructLayoutHolder STATE = new StructLayoutHolder();
     private static final MethodHandle FLOCK = NativeLibrary.libc().function("flock",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), Linker.Option.captureCallState("errno"));
+    /** The same call without errno: the common case, a lock granted, needs no capture buffer. */
+    private static final MethodHandle FLOCK_FAST = NativeLibrary.libc().function("flock",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle OPEN = NativeLibrary.libc().function("open",
             FunctionDescriptor.of(JAVA_INT, java.lang.foreign.ValueLayout.ADDRESS, JAVA_INT), Linker.Option.captureCallState("errno"));
     private static final MethodHandle CLOSE = NativeLibrary.libc().function("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
@@ -48,6 +51,12 @@ public final class Flock {
      * @throws IOException with strerror's text on any other failure
      */
     public static boolean apply(int fd, int op) throws IOException {
+        try {
+            if ((int) FLOCK_FAST.invokeExact(fd, op) == 0) return true;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+        // failed: again with errno captured (a retry is what EINTR needs; NONBLOCK fails the same way again)
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(STATE.layout);
             while (true) {
@@ -71,6 +80,9 @@ public final class Flock {
 
         private Held(int fd) { this.fd = fd; }
 
+        /** The open descriptor (for {@link OpenFileStatus}). */
+        public int fd() { return fd; }
+
         @Override
         public void close() {
             try {
@@ -87,24 +99,28 @@ public final class Flock {
      * @return null when {@code op} has NONBLOCK and another holder has the lock
      */
     public static Held open(java.nio.file.Path file, int op) throws IOException {
-        int fd;
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(STATE.layout);
-            fd = (int) OPEN.invokeExact(state, arena.allocateFrom(file.toString()), O_RDONLY_CLOEXEC);
-            if (fd < 0) throw new IOException(file + ": " + strerror((int) STATE.errno.get(state, 0L)));
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
-        Held held = new Held(fd);
+        Held held = open(file);
         try {
-            if (apply(fd, op)) return held;
+            if (apply(held.fd, op)) return held;
             held.close();
             return null;
         } catch (IOException | RuntimeException e) {
             held.close();
             throw e;
+        }
+    }
+
+    /** Opens {@code file} read-only, not locked yet: a descriptor of its own to lock (an open file description of its own). */
+    public static Held open(java.nio.file.Path file) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(STATE.layout);
+            int fd = (int) OPEN.invokeExact(state, arena.allocateFrom(file.toString()), O_RDONLY_CLOEXEC);
+            if (fd < 0) throw new IOException(file + ": " + strerror((int) STATE.errno.get(state, 0L)));
+            return new Held(fd);
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
         }
     }
 

@@ -7,8 +7,8 @@ import java.util.function.BiConsumer;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.proxymap.ffm.Flock;
+import org.proxymap.ffm.OpenFileStatus;
 import org.proxymap.protocol.DictFlags;
-import org.proxymap.table.FileStamp;
 import org.proxymap.table.LookupTable;
 import org.proxymap.table.OpenContext;
 import org.proxymap.table.OpenFlags;
@@ -76,12 +76,16 @@ public abstract class BerkeleyDbType implements TableType {
         private final BerkeleyDb lib;
         private final boolean openLocked;
         private int fd;
-        private FileStamp stamp;
+        /** the file as this handle last knew it: its own writes included */
+        private volatile OpenFileStatus.Status stamp;
+        /** descriptors for the per-call flock, each lookup its own */
+        private final LockDescriptors lockFds;
 
         DbTable(BerkeleyDb lib, Path file, boolean writable, boolean openLock, OpenFlags flags) throws IOException {
             super(file, writable, flags);
             this.lib = lib;
             this.openLocked = openLock;
+            this.lockFds = new LockDescriptors(file);
             this.handle = openFile();
             this.fd = handle.fd();
         }
@@ -103,12 +107,12 @@ public abstract class BerkeleyDbType implements TableType {
                 int f = d.fd();
                 if (openLocked) {
                     if (!Flock.apply(f, Flock.EXCLUSIVE | Flock.NONBLOCK)) throw lockedByOther();
-                    stamp = FileStamp.of(file);
+                    stamp = OpenFileStatus.of(f);
                     return d;
                 }
                 Flock.apply(f, Flock.SHARED);
                 try {
-                    stamp = FileStamp.of(file);
+                    stamp = OpenFileStatus.of(f);
                 } finally {
                     Flock.apply(f, Flock.UNLOCK);
                 }
@@ -130,30 +134,61 @@ public abstract class BerkeleyDbType implements TableType {
         @Override
         public int implFlags() { return DictFlags.FIXED | nul.flags(); }
 
-        /** Without OPEN_LOCK, a flock per call; a file that postmap rebuilt is re-opened first. */
+        /**
+         * Without OPEN_LOCK, a flock per call, taken on a descriptor of the caller's own before
+         * the table's lock (always in that order), so that lookups wait for each other only around
+         * the library call; a file that postmap rebuilt or replaced is re-opened first (and the call
+         * made again, under a lock on the new file). A file removed from under its name is read
+         * without a flock: no other process can open it any more.
+         */
         @Override
         <T> T locked(int mode, Op<Database, T> op) throws TableException {
+            if (openLocked) return serialized(mode, op);
+            for (int attempt = 0; ; attempt++) {
+                LockDescriptors.Entry own = lockFds.take();
+                if (own == null) return serialized(mode, op);
+                try {
+                    Flock.apply(own.fd(), mode);
+                    try {
+                        boolean stale = !OpenFileStatus.of(own.fd()).unchangedSince(stamp);
+                        lock.lock();
+                        try {
+                            if (handle == null) throw TableException.retry(name + ":" + file + " is closed");
+                            if (stale && changed()) {
+                                // re-opening takes its own shared lock, which an exclusive one of ours would block
+                                Flock.apply(own.fd(), Flock.UNLOCK);
+                                reopen();
+                                lockFds.renew();
+                                if (attempt < 2) continue; // again, locking the new file
+                                throw TableException.retry(name + ":" + file + " changes faster than it can be read");
+                            }
+                            return run(mode, op);
+                        } finally {
+                            lock.unlock();
+                        }
+                    } finally {
+                        Flock.apply(own.fd(), Flock.UNLOCK);
+                    }
+                } catch (TableException e) {
+                    throw e;
+                } catch (IOException | RuntimeException e) {
+                    throw TableException.retry(warnings.warn(e.getMessage() + rebuildHint(file)), e);
+                } finally {
+                    lockFds.give(own);
+                }
+            }
+        }
+
+        /** The call under the table's lock alone: the file is locked while open (OPEN_LOCK), or removed. */
+        private <T> T serialized(int mode, Op<Database, T> op) throws TableException {
             lock.lock();
             try {
                 if (handle == null) throw TableException.retry(name + ":" + file + " is closed");
-                boolean flock = !openLocked;
-                if (flock) Flock.apply(fd, mode);
-                try {
-                    if (changed()) {
-                        if (flock) Flock.apply(fd, Flock.UNLOCK);
-                        flock = false;
-                        reopen();
-                        if (!openLocked) {
-                            Flock.apply(fd, mode);
-                            flock = true;
-                        }
-                    }
-                    T result = op.run(handle);
-                    if (mode == Flock.EXCLUSIVE) stamp = FileStamp.of(file); // our own change, made under the lock
-                    return result;
-                } finally {
-                    if (flock) Flock.apply(fd, Flock.UNLOCK);
+                if (changed()) {
+                    reopen();
+                    lockFds.renew();
                 }
+                return run(mode, op);
             } catch (TableException e) {
                 throw e;
             } catch (IOException | RuntimeException e) {
@@ -163,12 +198,22 @@ public abstract class BerkeleyDbType implements TableType {
             }
         }
 
-        private boolean changed() {
-            try {
-                return !FileStamp.of(file).equals(stamp);
-            } catch (IOException e) {
-                return false; // removed: keep serving what is open, as proxymap does until it restarts
-            }
+        /** {@code op} on the open handle, under the table's lock and the file's flock. */
+        private <T> T run(int mode, Op<Database, T> op) throws IOException {
+            T result = op.run(handle);
+            if (mode == Flock.EXCLUSIVE) stamp = OpenFileStatus.of(fd); // our own change, made under the lock
+            return result;
+        }
+
+        /**
+         * Whether another process wrote the file since this handle last saw it (dict_changed()'s
+         * test, on the open descriptor: no path walk per lookup), or replaced it under its name.
+         * A file removed and not replaced keeps being served, as proxymap does until it restarts.
+         */
+        private boolean changed() throws IOException {
+            OpenFileStatus.Status now = OpenFileStatus.of(fd);
+            if (now.unchangedSince(stamp)) return false;
+            return now.links() > 0 || Files.exists(file);
         }
 
         /** postmap rebuilt the file: the new one replaces the old handle once it is open. */
@@ -200,6 +245,12 @@ public abstract class BerkeleyDbType implements TableType {
 
         @Override
         void closeHandle(Database d) { d.close(); }
+
+        @Override
+        public void close() {
+            super.close();
+            lockFds.close();
+        }
     }
 
     /** {@code hash:} */

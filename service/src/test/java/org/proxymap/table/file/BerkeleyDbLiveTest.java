@@ -102,6 +102,72 @@ class BerkeleyDbLiveTest {
         }
     }
 
+    /** A file made elsewhere and moved over the table's (as a deployment tool does) is read at the next lookup. */
+    @Test
+    void aFileMovedOverTheTableIsReadAtTheNextLookup() throws Exception {
+        Postmap postmap = Postmap.create();
+        Path src = postmap.config().resolve("moved");
+        Files.writeString(src, "k old\n");
+        assertEquals(0, postmap.run("", "btree:" + src).exit());
+        Path other = postmap.config().resolve("staged");
+        Files.writeString(other, "k new\n");
+        assertEquals(0, postmap.run("", "btree:" + other).exit());
+        try (LookupTable t = new BerkeleyDbType.Btree().open(src.toString(), new OpenContext(false, 0, k -> null, null))) {
+            assertEquals("old", t.lookup("k"));
+            Files.move(Path.of(other + ".db"), Path.of(src + ".db"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            assertEquals("new", t.lookup("k"));
+            Files.delete(Path.of(src + ".db")); // removed and not replaced: what is open keeps answering
+            assertEquals("new", t.lookup("k"));
+        }
+    }
+
+    /**
+     * The flock is Postfix's: while another process holds the file exclusively (as postmap does
+     * while it rewrites it) lookups and updates from many threads wait, and run when it lets go;
+     * meanwhile and after, readers and writers of the same table never see a torn or lost value.
+     */
+    @Test
+    void concurrentCallsWaitForAnotherProcesssExclusiveLock() throws Exception {
+        Postmap postmap = Postmap.create();
+        Path src = postmap.config().resolve("shared");
+        Files.writeString(src, generation(0));
+        assertEquals(0, postmap.run("", "btree:" + src).exit());
+        try (LookupTable t = new BerkeleyDbType.Btree().open(src.toString(), new OpenContext(true, 0, k -> null, null))) {
+            Process holder = new ProcessBuilder("flock", "-x", src + ".db", "-c", "echo held; sleep 1").start();
+            assertEquals("held", new java.io.BufferedReader(new java.io.InputStreamReader(holder.getInputStream())).readLine());
+            long start = System.nanoTime();
+            List<String> wrong = Collections.synchronizedList(new ArrayList<>());
+            AtomicLong firstDone = new AtomicLong();
+            List<Thread> threads = new ArrayList<>();
+            for (int c = 0; c < 8; c++) {
+                int id = c;
+                threads.add(Thread.ofPlatform().start(() -> {
+                    try {
+                        for (int n = 0; n < 300; n++) {
+                            int i = (n * 31 + id) % KEYS;
+                            if (id % 2 == 0) {
+                                t.update("w" + id + "-" + n, "v" + n);
+                            } else {
+                                String v = t.lookup("key" + i + "@example.com");
+                                if (!("g0-" + i).equals(v)) wrong.add("key" + i + " -> " + v);
+                            }
+                            firstDone.compareAndSet(0, System.nanoTime());
+                        }
+                    } catch (Exception e) {
+                        wrong.add(e.toString());
+                    }
+                }));
+            }
+            for (Thread th : threads) th.join();
+            assertEquals(0, holder.waitFor());
+            assertEquals(List.of(), wrong.subList(0, Math.min(10, wrong.size())));
+            long waitedMs = TimeUnit.NANOSECONDS.toMillis(firstDone.get() - start);
+            assertTrue(waitedMs >= 700, "a call ran while another process held the file exclusively (after " + waitedMs + " ms)");
+            for (int id = 0; id < 8; id += 2) assertEquals("v299", t.lookup("w" + id + "-299"));
+        }
+        assertEquals("v299", postmap.query("btree:" + src, List.of("w6-299")).get("w6-299"));
+    }
+
     /** postscreen and verify open their caches with OPEN_LOCK: exclusive for as long as open, never waiting. */
     @Test
     void openLockHoldsTheFileAndASecondOpenFailsAtOnce() throws Exception {
