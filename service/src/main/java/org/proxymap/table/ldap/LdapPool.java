@@ -207,6 +207,9 @@ final class LdapPool implements PooledResource, ConnectionBudget.IdleHolder {
         o.setBindWithDNRequiresPassword(false); // libldap sends it; the server decides
         o.setAutoReconnect(false);
         o.setUseKeepAlive(true);
+        // one operation at a time per connection (the pool's): the lookup's own thread reads the
+        // reply, instead of a reader thread per connection handing it over (a wake-up per lookup)
+        o.setUseSynchronousMode(true);
         o.setSSLSocketVerifier(target.tls().verifier());
         SocketFactory sf;
         String host = s.host();
