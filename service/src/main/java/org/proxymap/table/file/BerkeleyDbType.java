@@ -3,6 +3,7 @@ package org.proxymap.table.file;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -80,6 +81,8 @@ public abstract class BerkeleyDbType implements TableType {
         private volatile OpenFileStatus.Status stamp;
         /** descriptors for the per-call flock, each lookup its own */
         private final LockDescriptors lockFds;
+        /** our own updates and deletes, one at a time, before they take their flock */
+        private final ReentrantLock writers = new ReentrantLock();
 
         DbTable(BerkeleyDb lib, Path file, boolean writable, boolean openLock, OpenFlags flags) throws IOException {
             super(file, writable, flags);
@@ -144,6 +147,18 @@ public abstract class BerkeleyDbType implements TableType {
         @Override
         <T> T locked(int mode, Op<Database, T> op) throws TableException {
             if (openLocked) return serialized(mode, op);
+            if (mode != Flock.EXCLUSIVE) return flocked(mode, op);
+            // writers queue here, one at a time, rather than all in flock(): the kernel wakes every
+            // waiter of a flock at each release, and only one of them gets it
+            writers.lock();
+            try {
+                return flocked(mode, op);
+            } finally {
+                writers.unlock();
+            }
+        }
+
+        private <T> T flocked(int mode, Op<Database, T> op) throws TableException {
             for (int attempt = 0; ; attempt++) {
                 LockDescriptors.Entry own = lockFds.take();
                 if (own == null) return serialized(mode, op);

@@ -7,8 +7,8 @@ import java.util.function.BiConsumer;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.proxymap.ffm.Flock;
+import org.proxymap.ffm.OpenFileStatus;
 import org.proxymap.protocol.DictFlags;
-import org.proxymap.table.FileStamp;
 import org.proxymap.table.LookupTable;
 import org.proxymap.table.OpenContext;
 import org.proxymap.table.OpenFlags;
@@ -71,7 +71,6 @@ public final class LmdbType implements TableType {
         private final Lmdb lib;
         private final long configuredMapSize;
         private int fd;
-        private FileStamp stamp;
 
         LmdbTable(Lmdb lib, Path file, boolean writable, long mapSize, OpenFlags flags) throws IOException {
             super(file, writable, flags);
@@ -83,20 +82,16 @@ public final class LmdbType implements TableType {
 
         private Environment openEnv() throws IOException {
             long size = Files.exists(file) ? Files.size(file) : 0;
-            Environment e = lib.open(file, writable, Math.max(configuredMapSize, size * 2));
-            try {
-                stamp = FileStamp.of(file);
-                return e;
-            } catch (IOException | RuntimeException x) {
-                e.close();
-                throw x;
-            }
+            return lib.open(file, writable, Math.max(configuredMapSize, size * 2));
         }
 
-        /** Re-opens when postmap replaced the file or grew it past our map. Call under both locks. */
+        /**
+         * Re-opens when postmap replaced the file (the open one has no name left; a file removed
+         * and not replaced goes on being served) or grew it past our map. Call under both locks.
+         */
         private boolean stale() throws IOException {
-            FileStamp now = FileStamp.of(file);
-            return !now.fileKey().equals(stamp.fileKey()) || now.size() > handle.mapSize();
+            OpenFileStatus.Status now = OpenFileStatus.of(fd);
+            return now.links() == 0 ? Files.exists(file) : now.size() > handle.mapSize();
         }
 
         @Override
@@ -119,9 +114,7 @@ public final class LmdbType implements TableType {
                         Flock.apply(fd, mode);
                         held = true;
                     }
-                    T result = op.run(handle);
-                    if (mode == Flock.EXCLUSIVE) stamp = FileStamp.of(file);
-                    return result;
+                    return op.run(handle);
                 } finally {
                     if (held) Flock.apply(fd, Flock.UNLOCK);
                 }

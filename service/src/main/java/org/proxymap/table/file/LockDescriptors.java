@@ -17,7 +17,7 @@ import org.proxymap.ffm.Flock;
  * as they come back.
  */
 final class LockDescriptors {
-    static final int MAX = 16;
+    static final int MAX = 64;
     private final Path file;
     private final ConcurrentLinkedDeque<Entry> idle = new ConcurrentLinkedDeque<>();
     private final AtomicInteger open = new AtomicInteger();
