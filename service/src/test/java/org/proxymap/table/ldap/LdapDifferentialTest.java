@@ -16,7 +16,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.proxymap.it.PostfixReference;
 import org.proxymap.it.Postmap;
-import org.proxymap.testing.Require;
 import org.proxymap.testing.Slapd;
 import org.proxymap.testing.TestServer;
 import org.proxymap.testing.Trees;
@@ -36,8 +35,7 @@ class LdapDifferentialTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Require.that(PostfixReference.available(), "root and Debian's postfix (/usr/sbin/postfix, /usr/sbin/postmap)");
-        Require.that(Files.exists(Path.of("/usr/lib/postfix/postfix-ldap.so")), "postfix-ldap (Postfix's ldap client)");
+        LdapFixture.requirePostfixLdap();
         slapd = Slapd.start(LdapFixture.ldif());
         cfDir = Files.createTempDirectory(Path.of("/tmp"), "pmldap");
         LdapFixture.write(cfDir, slapd.url());

@@ -9,6 +9,8 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.proxymap.it.PostfixReference;
+import org.proxymap.testing.Require;
 import org.proxymap.testing.Slapd;
 
 /**
@@ -18,6 +20,12 @@ import org.proxymap.testing.Slapd;
  */
 final class LdapFixture {
     private LdapFixture() {}
+
+    /** What the differential tests compare with: Debian's Postfix (as root) and its ldap client. */
+    static void requirePostfixLdap() {
+        Require.that(PostfixReference.available(), "root and Debian's postfix (/usr/sbin/postfix, /usr/sbin/postmap)");
+        Require.that(Files.exists(Path.of("/usr/lib/postfix/postfix-ldap.so")), "postfix-ldap (Postfix's ldap client)");
+    }
 
     static final String READER_DN = "cn=reader," + Slapd.SUFFIX;
     static final String READER_PW = "reader-secret";

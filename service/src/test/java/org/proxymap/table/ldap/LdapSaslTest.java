@@ -3,8 +3,6 @@ package org.proxymap.table.ldap;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,9 +10,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.proxymap.it.PostfixReference;
 import org.proxymap.it.Postmap;
-import org.proxymap.testing.Require;
 import org.proxymap.testing.Slapd;
 
 /**
@@ -38,8 +34,7 @@ class LdapSaslTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Require.that(PostfixReference.available(), "root and Debian's postfix (/usr/sbin/postfix, /usr/sbin/postmap)");
-        Require.that(Files.exists(Path.of("/usr/lib/postfix/postfix-ldap.so")), "postfix-ldap (Postfix's ldap client)");
+        LdapFixture.requirePostfixLdap();
         String ldif = LdapFixture.ldif() + """
                 dn: uid=%1$s,%2$s
                 objectClass: account

@@ -14,9 +14,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.proxymap.it.PostfixReference;
 import org.proxymap.it.Postmap;
-import org.proxymap.testing.Require;
 import org.proxymap.testing.Slapd;
 import org.proxymap.testing.Trees;
 
@@ -32,8 +30,7 @@ class LdapTlsTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Require.that(PostfixReference.available(), "root and Debian's postfix (/usr/sbin/postfix, /usr/sbin/postmap)");
-        Require.that(Files.exists(Path.of("/usr/lib/postfix/postfix-ldap.so")), "postfix-ldap (Postfix's ldap client)");
+        LdapFixture.requirePostfixLdap();
         slapd = Slapd.startWithTls(LdapFixture.ldif());
         // a copy of the CA that Postfix's proxymap (user postfix) can read
         caDir = Files.createTempDirectory(Path.of("/tmp"), "pmldapca");
