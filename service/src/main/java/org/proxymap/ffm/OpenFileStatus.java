@@ -29,6 +29,8 @@ public final class OpenFileStatus {
     private static final long SIZE = 40;         // __u64 stx_size
     private static final long MTIME = 112;       // struct statx_timestamp stx_mtime: __s64 tv_sec, __u32 tv_nsec
 
+    /** statx's path argument: empty, with AT_EMPTY_PATH the descriptor itself; made once, read-only */
+    private static final MemorySegment EMPTY_PATH = Arena.global().allocateFrom("");
     private static final MemoryLayout CAPTURE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
     private static final MethodHandle STATX = NativeLibrary.libc().function("statx",
@@ -53,7 +55,7 @@ public final class OpenFileStatus {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CAPTURE);
             MemorySegment buf = arena.allocate(STATX_SIZE_BYTES, 8);
-            int rc = (int) STATX.invokeExact(state, fd, arena.allocateFrom(""), AT_EMPTY_PATH, STATX_BASIC_STATS, buf);
+            int rc = (int) STATX.invokeExact(state, fd, EMPTY_PATH, AT_EMPTY_PATH, STATX_BASIC_STATS, buf);
             if (rc != 0) throw new IOException("statx: " + Flock.strerror((int) ERRNO.get(state, 0L)));
             long mtime = buf.get(JAVA_LONG, MTIME) * 1_000_000_000L + Integer.toUnsignedLong(buf.get(JAVA_INT, MTIME + 8));
             return new Status(buf.get(JAVA_LONG, INODE), buf.get(JAVA_LONG, SIZE), mtime, buf.get(JAVA_INT, NLINK));
