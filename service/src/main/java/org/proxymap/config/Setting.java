@@ -66,6 +66,8 @@ public enum Setting {
             "The Postfix version whose proxymap this service stands in for (`3.7`, `3.11.6`, ...): 3.11 and later approve more tables (see Allow-list). `auto`: what the installed Postfix reports (`postconf -d -h mail_version`, asked again when postconf changes), else 3.7 with a warning"),
     BUSY_POLL_MICROSECONDS("proxymap_busy_poll_microseconds", "50", v -> Values.integer(v, 0),
             "After a reply, poll the connection this long for the client's next request before blocking: a burst of lookups skips a sleep and a wake-up per request (see Performance). Polls only while at most half the cores' number of connections are active, so a busy server spends no CPU on it. 0: always block"),
+    DB_IN_MEMORY_MAX_SIZE("proxymap_db_in_memory_max_size", "33554432", v -> Values.longInteger(v, 0),
+            "hash: and btree: files of up to this many bytes, opened through proxymap (read-only), are read into memory once they have been unchanged for a second, and answer from there while they stay unchanged (see Berkeley DB tables); 0: every lookup reads the file"),
     CACHE_MAPS("proxymap_cache_maps", "",
             "Tables whose lookups are cached (names as they follow `proxy:`, each approved in `proxy_read_maps` or `proxy_write_maps`), separated by commas or spaces; see Cache. Empty: nothing is cached"),
     CACHE_TTL("proxymap_cache_ttl", "60s", v -> Values.time(v, 's'),

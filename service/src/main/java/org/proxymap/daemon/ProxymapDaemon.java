@@ -98,6 +98,7 @@ import org.proxymap.table.TableRegistry;
  *   proxymap_platform_threads = 256        connections on platform threads; more get virtual ones
  *   proxymap_busy_poll_microseconds = 50   poll for a connection's next request before blocking
  *   proxymap_postfix_version = auto        Postfix version whose allow-list rules apply (auto: installed)
+ *   proxymap_db_in_memory_max_size = 33554432  read-only hash:/btree: files up to this size answer from memory
  *   proxymap_cache_maps =                  tables whose lookups are cached (see README.md, Cache)
  *   proxymap_cache_ttl = 60s               a cached found value answers this long
  *   proxymap_cache_negative_ttl = 10s      a cached "not found" answers this long

@@ -27,7 +27,8 @@ public final class OpenFileStatus {
     private static final long NLINK = 16;        // __u32 stx_nlink
     private static final long INODE = 32;        // __u64 stx_ino
     private static final long SIZE = 40;         // __u64 stx_size
-    private static final long MTIME = 112;       // struct statx_timestamp stx_mtime: __s64 tv_sec, __u32 tv_nsec
+    private static final long CTIME = 96;        // struct statx_timestamp stx_ctime: __s64 tv_sec, __u32 tv_nsec
+    private static final long MTIME = 112;       // struct statx_timestamp stx_mtime
 
     /** statx's path argument: empty, with AT_EMPTY_PATH the descriptor itself; made once, read-only */
     private static final MemorySegment EMPTY_PATH = Arena.global().allocateFrom("");
@@ -40,8 +41,10 @@ public final class OpenFileStatus {
      * The file's identity and contents' stamp.
      *
      * @param links 0 once the file was removed or replaced by another under its name
+     * @param ctimeNanos the inode's last change: set by the kernel's clock at every write,
+     *                   rename or utime(), so unlike mtime no process can set it back
      */
-    public record Status(long inode, long size, long mtimeNanos, int links) {
+    public record Status(long inode, long size, long mtimeNanos, long ctimeNanos, int links) {
         /** Same file, same size and mtime: nobody wrote to it since {@code earlier}. */
         public boolean unchangedSince(Status earlier) {
             return links > 0 && inode == earlier.inode && size == earlier.size && mtimeNanos == earlier.mtimeNanos;
@@ -57,12 +60,16 @@ public final class OpenFileStatus {
             MemorySegment buf = arena.allocate(STATX_SIZE_BYTES, 8);
             int rc = (int) STATX.invokeExact(state, fd, EMPTY_PATH, AT_EMPTY_PATH, STATX_BASIC_STATS, buf);
             if (rc != 0) throw new IOException("statx: " + Flock.strerror((int) ERRNO.get(state, 0L)));
-            long mtime = buf.get(JAVA_LONG, MTIME) * 1_000_000_000L + Integer.toUnsignedLong(buf.get(JAVA_INT, MTIME + 8));
-            return new Status(buf.get(JAVA_LONG, INODE), buf.get(JAVA_LONG, SIZE), mtime, buf.get(JAVA_INT, NLINK));
+            return new Status(buf.get(JAVA_LONG, INODE), buf.get(JAVA_LONG, SIZE), nanos(buf, MTIME), nanos(buf, CTIME),
+                    buf.get(JAVA_INT, NLINK));
         } catch (IOException | RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
+    }
+
+    private static long nanos(MemorySegment buf, long timestamp) {
+        return buf.get(JAVA_LONG, timestamp) * 1_000_000_000L + Integer.toUnsignedLong(buf.get(JAVA_INT, timestamp + 8));
     }
 }

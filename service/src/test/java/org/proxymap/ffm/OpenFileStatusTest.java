@@ -27,6 +27,7 @@ class OpenFileStatusTest {
             assertEquals(5, s.size());
             assertEquals(a.lastModifiedTime().to(TimeUnit.NANOSECONDS), s.mtimeNanos());
             assertEquals(Files.getAttribute(f, "unix:ino"), s.inode());
+            assertEquals(((java.nio.file.attribute.FileTime) Files.getAttribute(f, "unix:ctime")).to(TimeUnit.NANOSECONDS), s.ctimeNanos());
             assertEquals(1, s.links());
             assertTrue(OpenFileStatus.of(h.fd()).unchangedSince(s));
         }

@@ -3,10 +3,13 @@ package org.proxymap.table.file;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.proxymap.config.Setting;
 import org.proxymap.ffm.Flock;
 import org.proxymap.ffm.OpenFileStatus;
 import org.proxymap.protocol.DictFlags;
@@ -59,11 +62,17 @@ public abstract class BerkeleyDbType implements TableType {
             throw TableOpenException.missing("database " + file);
         }
         boolean openLock = context.writable() && (context.instanceFlags() & DictFlags.OPEN_LOCK) != 0;
+        long inMemoryMax = context.writable() ? 0 : Setting.DB_IN_MEMORY_MAX_SIZE.<Long>value(context.parameters());
         try {
-            return new DbTable(lib, file, context.writable(), openLock, context.flags());
+            return new DbTable(lib, file, context.writable(), openLock, context.flags(), inMemoryMax);
         } catch (IOException e) {
             throw new TableOpenException(e.getMessage() + rebuildHint(file));
         }
+    }
+
+    /** Whether {@code table}, one of ours, now answers from its copy in memory (for tests). */
+    static boolean answersFromMemory(LookupTable table) {
+        return table instanceof BerkeleyDbType.DbTable t && t.resident.get() != null;
     }
 
     /** The fix for a file that does not open or read as this type. */
@@ -83,14 +92,85 @@ public abstract class BerkeleyDbType implements TableType {
         private final LockDescriptors lockFds;
         /** our own updates and deletes, one at a time, before they take their flock */
         private final ReentrantLock writers = new ReentrantLock();
+        /** the largest file read into memory; 0 for none (a proxywrite table never is) */
+        private final long inMemoryMax;
+        /** the whole unchanged file in memory, once read; null before and after a change */
+        private final AtomicReference<ResidentCopy> resident = new AtomicReference<>();
+        private final AtomicBoolean reading = new AtomicBoolean();
+        /** when the next read into memory may begin, in currentTimeMillis */
+        private volatile long nextRead;
 
-        DbTable(BerkeleyDb lib, Path file, boolean writable, boolean openLock, OpenFlags flags) throws IOException {
+        DbTable(BerkeleyDb lib, Path file, boolean writable, boolean openLock, OpenFlags flags, long inMemoryMax)
+                throws IOException {
             super(file, writable, flags);
             this.lib = lib;
             this.openLocked = openLock;
+            this.inMemoryMax = inMemoryMax;
             this.lockFds = new LockDescriptors(file);
             this.handle = openFile();
             this.fd = handle.fd();
+            readIntoMemorySoon();
+        }
+
+        /**
+         * From the copy in memory while the file is unchanged; else from the file, which a
+         * changed file re-opens, and which then starts reading the new file into memory.
+         */
+        @Override
+        public String lookup(String key) throws TableException {
+            ResidentCopy copy = resident.get();
+            if (copy != null) {
+                if (copy.current()) return nul.probe(key.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1), copy::get);
+                if (resident.compareAndSet(copy, null)) copy.close();
+            }
+            String value = super.lookup(key);
+            readIntoMemorySoon();
+            return value;
+        }
+
+        /** Starts reading the file into memory when it is small enough, not yet read, and due. */
+        private void readIntoMemorySoon() {
+            if (inMemoryMax == 0 || resident.get() != null || System.currentTimeMillis() < nextRead) return;
+            if (!reading.compareAndSet(false, true)) return;
+            // a platform thread: flock() may wait for postmap, and a native call pins a virtual one
+            Thread.ofPlatform().daemon().name("in-memory " + name + ":" + file).start(this::readIntoMemory);
+        }
+
+        private void readIntoMemory() {
+            try {
+                OpenFileStatus.Status handleStamp = stamp;
+                if (handleStamp.size() > inMemoryMax) {
+                    nextRead = Long.MAX_VALUE; // until the file changes
+                    log.info("table {}:{} is read from the file at each lookup: its {} bytes are over proxymap_db_in_memory_max_size ({})",
+                            name, file, handleStamp.size(), inMemoryMax);
+                    return;
+                }
+                ResidentCopy copy = ResidentCopy.read(lib, file, dbType, handleStamp);
+                if (copy == null) {
+                    nextRead = System.currentTimeMillis() + ResidentCopy.SETTLED_MILLIS; // written just now, or re-opened since
+                    return;
+                }
+                lock.lock();
+                try {
+                    if (handle == null || !stamp.equals(handleStamp)) {
+                        copy.close();
+                        return;
+                    }
+                    resident.set(copy);
+                } finally {
+                    lock.unlock();
+                }
+                log.debug("table {}:{}: {} entries read into memory", name, file, copy.size());
+            } catch (IOException | RuntimeException e) {
+                nextRead = System.currentTimeMillis() + 10_000; // lookups from the file log what is wrong with it
+                log.debug("table {}:{} not read into memory: {}", name, file, e.getMessage());
+            } catch (OutOfMemoryError e) {
+                nextRead = Long.MAX_VALUE;
+                log.warn("table {}:{} is read from the file at each lookup: no heap left to hold its {} bytes in memory; "
+                        + "raise -Xmx in PROXYMAP_JAVA_OPTS, or lower proxymap_db_in_memory_max_size", name, file, stamp.size());
+            } finally {
+                reading.set(false);
+            }
         }
 
         private IOException lockedByOther() {
@@ -238,6 +318,7 @@ public abstract class BerkeleyDbType implements TableType {
             handle = fresh;
             fd = fresh.fd();
             nul.reset();
+            nextRead = 0;
             old.close();
             log.info("table {}:{} has changed -- re-opened", name, file);
         }
@@ -263,7 +344,9 @@ public abstract class BerkeleyDbType implements TableType {
 
         @Override
         public void close() {
-            super.close();
+            super.close(); // no copy is kept once the handle is gone
+            ResidentCopy copy = resident.getAndSet(null);
+            if (copy != null) copy.close();
             lockFds.close();
         }
     }

@@ -1,0 +1,91 @@
+package org.proxymap.table.file;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.proxymap.ffm.Flock;
+import org.proxymap.ffm.OpenFileStatus;
+import org.proxymap.table.db.BerkeleyDb;
+import org.proxymap.table.db.Database;
+
+/**
+ * A read-only hash:/btree: file, whole, in memory: its table answers from here instead of
+ * the library for as long as the file is exactly as it was read. Each lookup checks that
+ * with one statx() on a descriptor of the copy's own (inode, size, mtime, ctime and links
+ * all unchanged), and a lookup that finds the file changed goes to the library under the
+ * file's flock as before, which re-opens it.
+ *
+ * <p>Read under a shared flock, so not while postmap writes, and only once the file has been
+ * still for {@link #SETTLED_MILLIS} (its mtime and ctime that old when reading began): any
+ * later write stamps a later ctime, whatever the granularity of the kernel's clock, so no
+ * change can hide behind an equal stamp. The answers are the library's: the keys exactly as
+ * stored (with or without their NUL, probed by the table's {@link TrailingNul}), the first of
+ * duplicate keys as a get() returns it, values up to their first NUL.
+ */
+final class ResidentCopy implements AutoCloseable {
+    static final long SETTLED_MILLIS = 1000;
+    private final Flock.Held fd;
+    private final OpenFileStatus.Status stamp;
+    private final Latin1Map map;
+
+    private ResidentCopy(Flock.Held fd, OpenFileStatus.Status stamp, Latin1Map map) {
+        this.fd = fd;
+        this.stamp = stamp;
+        this.map = map;
+    }
+
+    /**
+     * Reads {@code file} (a {@code dbType} file) if it is the version a table's handle has open
+     * ({@code handleStamp}) and has settled.
+     *
+     * @return the copy, or null when the file is not settled yet or not the handle's version
+     */
+    static ResidentCopy read(BerkeleyDb lib, Path file, int dbType, OpenFileStatus.Status handleStamp)
+            throws IOException {
+        long begun = System.currentTimeMillis();
+        Flock.Held fd = Flock.open(file);
+        ResidentCopy copy = null;
+        try {
+            Flock.apply(fd.fd(), Flock.SHARED);
+            try {
+                OpenFileStatus.Status stamp = OpenFileStatus.of(fd.fd());
+                long lastChange = Math.max(stamp.mtimeNanos(), stamp.ctimeNanos()) / 1_000_000;
+                if (!stamp.unchangedSince(handleStamp) || lastChange > begun - SETTLED_MILLIS) return null;
+                Latin1Map map = new Latin1Map();
+                try (Database d = lib.open(file, dbType, false)) {
+                    d.forEach(stamp.size() / 8 + 1, (k, v) -> {
+                        String key = new String(k, StandardCharsets.ISO_8859_1);
+                        if (!map.containsKey(key)) map.put(key, CdbType.cString(v));
+                    });
+                }
+                map.trim();
+                copy = new ResidentCopy(fd, stamp, map);
+                return copy;
+            } finally {
+                Flock.apply(fd.fd(), Flock.UNLOCK);
+            }
+        } finally {
+            if (copy == null) fd.close();
+        }
+    }
+
+    /** Whether the file is still exactly as read; false too when it cannot be checked. */
+    boolean current() {
+        try {
+            return OpenFileStatus.of(fd.fd()).equals(stamp);
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** The value stored under {@code key} exactly (up to its first NUL), or null. */
+    String get(byte[] key) {
+        return map.get(new String(key, StandardCharsets.ISO_8859_1));
+    }
+
+    /** Entries held. */
+    int size() { return map.size(); }
+
+    @Override
+    public void close() { fd.close(); }
+}
