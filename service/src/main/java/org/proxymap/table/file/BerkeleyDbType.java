@@ -296,7 +296,10 @@ public abstract class BerkeleyDbType implements TableType {
         /** {@code op} on the open handle, under the table's lock and the file's flock. */
         private <T> T run(int mode, Op<Database, T> op) throws IOException {
             T result = op.run(handle);
-            if (mode == Flock.EXCLUSIVE) stamp = OpenFileStatus.of(fd); // our own change, made under the lock
+            if (mode == Flock.EXCLUSIVE) {
+                stamp = OpenFileStatus.of(fd); // our own change, made under the lock
+                ResidentCopy.written(file);
+            }
             return result;
         }
 

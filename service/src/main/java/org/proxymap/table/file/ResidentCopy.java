@@ -3,6 +3,8 @@ package org.proxymap.table.file;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.proxymap.ffm.Flock;
 import org.proxymap.ffm.OpenFileStatus;
 import org.proxymap.table.db.BerkeleyDb;
@@ -10,10 +12,13 @@ import org.proxymap.table.db.Database;
 
 /**
  * A read-only hash:/btree: file, whole, in memory: its table answers from here instead of
- * the library for as long as the file is exactly as it was read. Each lookup checks that
- * with one statx() on a descriptor of the copy's own (inode, size, mtime, ctime and links
- * all unchanged), and a lookup that finds the file changed goes to the library under the
- * file's flock as before, which re-opens it.
+ * the library for as long as the file is exactly as it was read: no write through this
+ * process's own proxywrite tables since ({@link #written}), and a statx() on a descriptor
+ * of the copy's own (inode, size, mtime, ctime and links all unchanged) made within the last
+ * {@link #CHECK_NANOS}: one system call a millisecond at most instead of one per lookup
+ * (a system call costs about what the rest of the lookup does). A lookup that finds the file
+ * changed goes to the library under the file's flock as before, which re-opens it; so
+ * another process's change is seen within a millisecond, our own writes at once.
  *
  * <p>Read under a shared flock, so not while postmap writes, and only once the file has been
  * still for {@link #SETTLED_MILLIS} (its mtime and ctime that old when reading began): any
@@ -24,14 +29,35 @@ import org.proxymap.table.db.Database;
  */
 final class ResidentCopy implements AutoCloseable {
     static final long SETTLED_MILLIS = 1000;
+    /** how long a check that found the file unchanged vouches for it */
+    static final long CHECK_NANOS = 1_000_000;
+    /** per file: updates and deletes made through this process's tables */
+    private static final ConcurrentHashMap<Path, AtomicLong> WRITES = new ConcurrentHashMap<>();
     private final Flock.Held fd;
     private final OpenFileStatus.Status stamp;
     private final Latin1Map map;
+    private final AtomicLong writes;
+    private final long writesWhenRead;
+    /** System.nanoTime() before the latest statx that found the file unchanged */
+    private volatile long checkedAt;
 
-    private ResidentCopy(Flock.Held fd, OpenFileStatus.Status stamp, Latin1Map map) {
+    private ResidentCopy(Flock.Held fd, OpenFileStatus.Status stamp, Latin1Map map, AtomicLong writes, long writesWhenRead,
+                         long checkedAt) {
         this.fd = fd;
         this.stamp = stamp;
         this.map = map;
+        this.writes = writes;
+        this.writesWhenRead = writesWhenRead;
+        this.checkedAt = checkedAt;
+    }
+
+    private static AtomicLong writesTo(Path file) {
+        return WRITES.computeIfAbsent(file.toAbsolutePath().normalize(), f -> new AtomicLong());
+    }
+
+    /** A table of this process updated or deleted in {@code file}: copies of it are out of date. */
+    static void written(Path file) {
+        writesTo(file).incrementAndGet();
     }
 
     /**
@@ -43,11 +69,14 @@ final class ResidentCopy implements AutoCloseable {
     static ResidentCopy read(BerkeleyDb lib, Path file, int dbType, OpenFileStatus.Status handleStamp)
             throws IOException {
         long begun = System.currentTimeMillis();
+        AtomicLong writes = writesTo(file);
+        long writesWhenRead = writes.get();
         Flock.Held fd = Flock.open(file);
         ResidentCopy copy = null;
         try {
             Flock.apply(fd.fd(), Flock.SHARED);
             try {
+                long checked = System.nanoTime();
                 OpenFileStatus.Status stamp = OpenFileStatus.of(fd.fd());
                 long lastChange = Math.max(stamp.mtimeNanos(), stamp.ctimeNanos()) / 1_000_000;
                 if (!stamp.unchangedSince(handleStamp) || lastChange > begun - SETTLED_MILLIS) return null;
@@ -59,7 +88,7 @@ final class ResidentCopy implements AutoCloseable {
                     });
                 }
                 map.trim();
-                copy = new ResidentCopy(fd, stamp, map);
+                copy = new ResidentCopy(fd, stamp, map, writes, writesWhenRead, checked);
                 return copy;
             } finally {
                 Flock.apply(fd.fd(), Flock.UNLOCK);
@@ -69,10 +98,15 @@ final class ResidentCopy implements AutoCloseable {
         }
     }
 
-    /** Whether the file is still exactly as read; false too when it cannot be checked. */
+    /** Whether the file is still exactly as read, as far as the last millisecond tells; false too when it cannot be checked. */
     boolean current() {
+        if (writes.get() != writesWhenRead) return false;
+        long now = System.nanoTime();
+        if (now - checkedAt < CHECK_NANOS) return true;
         try {
-            return OpenFileStatus.of(fd.fd()).equals(stamp);
+            if (!OpenFileStatus.of(fd.fd()).equals(stamp)) return false;
+            checkedAt = now;
+            return true;
         } catch (IOException | RuntimeException e) {
             return false;
         }
