@@ -99,6 +99,9 @@ public abstract class BerkeleyDbType implements TableType {
         private final AtomicBoolean reading = new AtomicBoolean();
         /** when the next read into memory may begin, in currentTimeMillis */
         private volatile long nextRead;
+        /** the wait before reading a changed file again, and when the copy in use was made */
+        private volatile long readDelay = ResidentCopy.SETTLED_MILLIS;
+        private volatile long residentSince;
 
         DbTable(BerkeleyDb lib, Path file, boolean writable, boolean openLock, OpenFlags flags, long inMemoryMax)
                 throws IOException {
@@ -121,11 +124,23 @@ public abstract class BerkeleyDbType implements TableType {
             ResidentCopy copy = resident.get();
             if (copy != null) {
                 if (copy.current()) return nul.probe(key.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1), copy::get);
-                if (resident.compareAndSet(copy, null)) copy.close();
+                if (resident.compareAndSet(copy, null)) dropped(copy);
             }
             String value = super.lookup(key);
             readIntoMemorySoon();
             return value;
+        }
+
+        /**
+         * The file changed under the copy. A file that changes again soon after each read (one
+         * kept up to date by a writer) waits twice as long before the next read, up to a minute,
+         * rather than being read whole every second.
+         */
+        private void dropped(ResidentCopy copy) {
+            long now = System.currentTimeMillis();
+            readDelay = now - residentSince < 10 * readDelay ? Math.min(2 * readDelay, 64_000) : ResidentCopy.SETTLED_MILLIS;
+            nextRead = now + readDelay;
+            copy.close();
         }
 
         /** Starts reading the file into memory when it is small enough, not yet read, and due. */
@@ -145,6 +160,7 @@ public abstract class BerkeleyDbType implements TableType {
                             name, file, handleStamp.size(), inMemoryMax);
                     return;
                 }
+                long begun = System.nanoTime();
                 ResidentCopy copy = ResidentCopy.read(lib, file, dbType, handleStamp);
                 if (copy == null) {
                     nextRead = System.currentTimeMillis() + ResidentCopy.SETTLED_MILLIS; // written just now, or re-opened since
@@ -156,11 +172,13 @@ public abstract class BerkeleyDbType implements TableType {
                         copy.close();
                         return;
                     }
+                    residentSince = System.currentTimeMillis();
                     resident.set(copy);
                 } finally {
                     lock.unlock();
                 }
-                log.debug("table {}:{}: {} entries read into memory", name, file, copy.size());
+                log.info("table {}:{}: {} entries read into memory in {} ms; lookups answer from there while the file is unchanged",
+                        name, file, copy.size(), (System.nanoTime() - begun) / 1_000_000);
             } catch (IOException | RuntimeException e) {
                 nextRead = System.currentTimeMillis() + 10_000; // lookups from the file log what is wrong with it
                 log.debug("table {}:{} not read into memory: {}", name, file, e.getMessage());
@@ -321,7 +339,7 @@ public abstract class BerkeleyDbType implements TableType {
             handle = fresh;
             fd = fresh.fd();
             nul.reset();
-            nextRead = 0;
+            if (nextRead == Long.MAX_VALUE) nextRead = 0; // too big or no heap before: perhaps not now
             old.close();
             log.info("table {}:{} has changed -- re-opened", name, file);
         }
