@@ -122,6 +122,31 @@ class BerkeleyDbInMemoryTest {
         }
     }
 
+    /** A file moved over the table's name, then removed: the copy of the old file answers neither time. */
+    @Test
+    void aFileMovedOverTheCopiedOneIsReadAtTheNextLookup() throws Exception {
+        Postmap postmap = Postmap.create();
+        Path src = postmap.config().resolve("moved");
+        Files.writeString(src, "k old\n");
+        assertEquals(0, postmap.run("", "btree:" + src).exit());
+        Path staged = postmap.config().resolve("staged");
+        Files.writeString(staged, "k new\n");
+        assertEquals(0, postmap.run("", "btree:" + staged).exit());
+        try (LookupTable t = new BerkeleyDbType.Btree().open(src.toString(), readOnly(1 << 30))) {
+            awaitInMemory(t, "k");
+            assertEquals("old", t.lookup("k"));
+            Files.move(Path.of(staged + ".db"), Path.of(src + ".db"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Thread.sleep(2); // another process's change: seen once the last check is a millisecond old
+            assertEquals("new", t.lookup("k"));
+            assertFalse(BerkeleyDbType.answersFromMemory(t));
+            awaitInMemory(t, "k");
+            Files.delete(Path.of(src + ".db")); // removed and not replaced: what is open keeps answering
+            Thread.sleep(2);
+            assertEquals("new", t.lookup("k"));
+            assertFalse(BerkeleyDbType.answersFromMemory(t));
+        }
+    }
+
     @Test
     void nothingIsHeldInMemoryOverTheLimitOrForProxywrite() throws Exception {
         Postmap postmap = Postmap.create();
