@@ -41,6 +41,15 @@ class BerkeleyDbInMemoryTest {
         }
     }
 
+    /** {@code name} in postmap's directory, with {@code text}, made into a {@code type} file by postmap. */
+    private static Path built(Postmap postmap, String type, String name, String text) throws Exception {
+        Path src = postmap.config().resolve(name);
+        Files.writeString(src, text, java.nio.charset.StandardCharsets.ISO_8859_1);
+        Postmap.Result made = postmap.run("", type + ":" + src);
+        assertEquals(0, made.exit(), made.stderr());
+        return src;
+    }
+
     private static String source(int n) {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < n; i++) {
@@ -97,9 +106,7 @@ class BerkeleyDbInMemoryTest {
     @Test
     void aChangeIsSeenByTheVeryNextLookup() throws Exception {
         Postmap postmap = Postmap.create();
-        Path src = postmap.config().resolve("changing");
-        Files.writeString(src, source(500), java.nio.charset.StandardCharsets.ISO_8859_1);
-        assertEquals(0, postmap.run("", "btree:" + src).exit());
+        Path src = built(postmap, "btree", "changing", source(500));
         BerkeleyDbType btree = new BerkeleyDbType.Btree();
         try (LookupTable reader = btree.open(src.toString(), readOnly(1 << 30));
              LookupTable writer = btree.open(src.toString(), new OpenContext(true, 0, k -> null, null))) {
@@ -122,37 +129,40 @@ class BerkeleyDbInMemoryTest {
         }
     }
 
-    /** A file moved over the table's name, then removed: the copy of the old file answers neither time. */
+    /**
+     * A file made elsewhere and moved over the table's (as a deployment tool does), then
+     * removed: read at the next lookup, from memory or from the library; once removed and not
+     * replaced, what is open keeps answering.
+     */
     @Test
-    void aFileMovedOverTheCopiedOneIsReadAtTheNextLookup() throws Exception {
+    void aFileMovedOverTheTableIsReadAtTheNextLookup() throws Exception {
         Postmap postmap = Postmap.create();
-        Path src = postmap.config().resolve("moved");
-        Files.writeString(src, "k old\n");
-        assertEquals(0, postmap.run("", "btree:" + src).exit());
-        Path staged = postmap.config().resolve("staged");
-        Files.writeString(staged, "k new\n");
-        assertEquals(0, postmap.run("", "btree:" + staged).exit());
-        try (LookupTable t = new BerkeleyDbType.Btree().open(src.toString(), readOnly(1 << 30))) {
-            awaitInMemory(t, "k");
-            assertEquals("old", t.lookup("k"));
+        Path src = built(postmap, "btree", "moved", "k old\n");
+        Path staged = built(postmap, "btree", "staged", "k new\n");
+        BerkeleyDbType btree = new BerkeleyDbType.Btree();
+        try (LookupTable memory = btree.open(src.toString(), readOnly(1 << 30));
+             LookupTable file = btree.open(src.toString(), readOnly(0))) {
+            awaitInMemory(memory, "k");
+            assertEquals("old", memory.lookup("k"));
+            assertEquals("old", file.lookup("k"));
             Files.move(Path.of(staged + ".db"), Path.of(src + ".db"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             Thread.sleep(2); // another process's change: seen once the last check is a millisecond old
-            assertEquals("new", t.lookup("k"));
-            assertFalse(BerkeleyDbType.answersFromMemory(t));
-            awaitInMemory(t, "k");
-            Files.delete(Path.of(src + ".db")); // removed and not replaced: what is open keeps answering
+            assertEquals("new", memory.lookup("k"));
+            assertEquals("new", file.lookup("k"));
+            assertFalse(BerkeleyDbType.answersFromMemory(memory));
+            awaitInMemory(memory, "k");
+            Files.delete(Path.of(src + ".db"));
             Thread.sleep(2);
-            assertEquals("new", t.lookup("k"));
-            assertFalse(BerkeleyDbType.answersFromMemory(t));
+            assertEquals("new", memory.lookup("k"));
+            assertEquals("new", file.lookup("k"));
+            assertFalse(BerkeleyDbType.answersFromMemory(memory));
         }
     }
 
     @Test
     void nothingIsHeldInMemoryOverTheLimitOrForProxywrite() throws Exception {
         Postmap postmap = Postmap.create();
-        Path src = postmap.config().resolve("big");
-        Files.writeString(src, source(200), java.nio.charset.StandardCharsets.ISO_8859_1);
-        assertEquals(0, postmap.run("", "hash:" + src).exit());
+        Path src = built(postmap, "hash", "big", source(200));
         Thread.sleep(ResidentCopy.SETTLED_MILLIS + 200);
         long size = Files.size(Path.of(src + ".db"));
         BerkeleyDbType hash = new BerkeleyDbType.Hash();
@@ -179,9 +189,7 @@ class BerkeleyDbInMemoryTest {
     @Test
     void anUnchangedFileAnswersWhileAnotherHolderOfItsLockHasNotWritten() throws Exception {
         Postmap postmap = Postmap.create();
-        Path src = postmap.config().resolve("held");
-        Files.writeString(src, "k before\n");
-        assertEquals(0, postmap.run("", "btree:" + src).exit());
+        Path src = built(postmap, "btree", "held", "k before\n");
         BerkeleyDbType btree = new BerkeleyDbType.Btree();
         try (LookupTable t = btree.open(src.toString(), readOnly(1 << 30))) {
             awaitInMemory(t, "k");

@@ -102,25 +102,6 @@ class BerkeleyDbLiveTest {
         }
     }
 
-    /** A file made elsewhere and moved over the table's (as a deployment tool does) is read at the next lookup. */
-    @Test
-    void aFileMovedOverTheTableIsReadAtTheNextLookup() throws Exception {
-        Postmap postmap = Postmap.create();
-        Path src = postmap.config().resolve("moved");
-        Files.writeString(src, "k old\n");
-        assertEquals(0, postmap.run("", "btree:" + src).exit());
-        Path other = postmap.config().resolve("staged");
-        Files.writeString(other, "k new\n");
-        assertEquals(0, postmap.run("", "btree:" + other).exit());
-        try (LookupTable t = new BerkeleyDbType.Btree().open(src.toString(), new OpenContext(false, 0, k -> null, null))) {
-            assertEquals("old", t.lookup("k"));
-            Files.move(Path.of(other + ".db"), Path.of(src + ".db"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-            assertEquals("new", t.lookup("k"));
-            Files.delete(Path.of(src + ".db")); // removed and not replaced: what is open keeps answering
-            assertEquals("new", t.lookup("k"));
-        }
-    }
-
     /**
      * The flock is Postfix's: while another process holds the file exclusively (as postmap does
      * while it rewrites it) lookups and updates from many threads wait, and run when it lets go;
