@@ -31,6 +31,8 @@ import org.proxymap.table.db.DbException;
  * asked for OPEN_LOCK (postscreen, verify). Each update and delete is synced to the file
  * (proxywrite's SYNC_UPDATE). A table re-opens the file when another process changed it
  * (postmap rebuilt it, postmap -i added to it): real proxymap restarts then. A failing call answers RETRY and logs the file and the fix.
+ * A read-only table of a file up to {@code proxymap_db_in_memory_max_size} answers from a
+ * {@link ResidentCopy} of it while the file is unchanged.
  */
 public abstract class BerkeleyDbType implements TableType {
     private static final Logger log = LogManager.getLogger("proxymap");
@@ -123,7 +125,7 @@ public abstract class BerkeleyDbType implements TableType {
         public String lookup(String key) throws TableException {
             ResidentCopy copy = resident.get();
             if (copy != null) {
-                if (copy.current()) return nul.probe(key.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1), copy::get);
+                if (copy.current()) return nul.probe(bytes(key), copy::get);
                 if (resident.compareAndSet(copy, null)) dropped(copy);
             }
             String value = super.lookup(key);

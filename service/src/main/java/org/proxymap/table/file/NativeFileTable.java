@@ -64,7 +64,7 @@ abstract class NativeFileTable<H> implements LookupTable {
 
     abstract void closeHandle(H h);
 
-    private static byte[] bytes(String s) { return s.getBytes(StandardCharsets.ISO_8859_1); }
+    static byte[] bytes(String s) { return s.getBytes(StandardCharsets.ISO_8859_1); }
 
     @Override
     public String lookup(String key) throws TableException {
