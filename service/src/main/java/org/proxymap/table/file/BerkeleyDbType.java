@@ -104,6 +104,8 @@ public abstract class BerkeleyDbType implements TableType {
         /** the wait before reading a changed file again, and when the copy in use was made */
         private volatile long readDelay = ResidentCopy.SETTLED_MILLIS;
         private volatile long residentSince;
+        /** the budget's refusal is logged once per table */
+        private volatile boolean budgetWarned;
 
         DbTable(BerkeleyDb lib, Path file, boolean writable, boolean openLock, OpenFlags flags, long inMemoryMax)
                 throws IOException {
@@ -162,8 +164,20 @@ public abstract class BerkeleyDbType implements TableType {
                             name, file, handleStamp.size(), inMemoryMax);
                     return;
                 }
+                long reserve = CopyBudget.forFile(handleStamp.size());
+                if (!CopyBudget.PROCESS.reserve(reserve)) {
+                    nextRead = System.currentTimeMillis() + 64_000;
+                    if (!budgetWarned) {
+                        budgetWarned = true;
+                        log.info("table {}:{} is read from the file at each lookup: the copies of other tables hold {} of the {} MB "
+                                + "that copies may take (a quarter of the heap's maximum); raise -Xmx in PROXYMAP_JAVA_OPTS, "
+                                + "or lower proxymap_db_in_memory_max_size", name, file,
+                                CopyBudget.PROCESS.reserved() >> 20, CopyBudget.PROCESS.limit() >> 20);
+                    }
+                    return;
+                }
                 long begun = System.nanoTime();
-                ResidentCopy copy = ResidentCopy.read(lib, file, dbType, handleStamp);
+                ResidentCopy copy = ResidentCopy.read(lib, file, dbType, handleStamp, reserve);
                 if (copy == null) {
                     nextRead = System.currentTimeMillis() + ResidentCopy.SETTLED_MILLIS; // written just now, or re-opened since
                     return;

@@ -34,16 +34,20 @@ final class ResidentCopy implements AutoCloseable {
     /** per file: updates and deletes made through this process's tables */
     private static final ConcurrentHashMap<Path, AtomicLong> WRITES = new ConcurrentHashMap<>();
     private final Flock.Held fd;
+    /** what this copy took of {@link CopyBudget#PROCESS}, given back at close */
+    private final long reserved;
     private final OpenFileStatus.Status stamp;
     private final Latin1Map map;
     private final AtomicLong writes;
     private final long writesWhenRead;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     /** System.nanoTime() before the latest statx that found the file unchanged */
     private volatile long checkedAt;
 
-    private ResidentCopy(Flock.Held fd, OpenFileStatus.Status stamp, Latin1Map map, AtomicLong writes, long writesWhenRead,
-                         long checkedAt) {
+    private ResidentCopy(Flock.Held fd, long reserved, OpenFileStatus.Status stamp, Latin1Map map, AtomicLong writes,
+                         long writesWhenRead, long checkedAt) {
         this.fd = fd;
+        this.reserved = reserved;
         this.stamp = stamp;
         this.map = map;
         this.writes = writes;
@@ -62,13 +66,23 @@ final class ResidentCopy implements AutoCloseable {
 
     /**
      * Reads {@code file} (a {@code dbType} file) if it is the version a table's handle has open
-     * ({@code handleStamp}) and has settled.
+     * ({@code handleStamp}) and has settled. The copy owns {@code reserved} bytes of {@link
+     * CopyBudget#PROCESS} from then on; without a copy they are given back here.
      *
      * @return the copy, or null when the file is not settled yet or not the handle's version
      */
-    static ResidentCopy read(BerkeleyDb lib, Path file, int dbType, OpenFileStatus.Status handleStamp)
+    static ResidentCopy read(BerkeleyDb lib, Path file, int dbType, OpenFileStatus.Status handleStamp, long reserved)
             throws IOException {
-        long begun = System.currentTimeMillis();
+        ResidentCopy copy = null;
+        try {
+            return copy = read(lib, file, dbType, handleStamp, reserved, System.currentTimeMillis());
+        } finally {
+            if (copy == null) CopyBudget.PROCESS.release(reserved);
+        }
+    }
+
+    private static ResidentCopy read(BerkeleyDb lib, Path file, int dbType, OpenFileStatus.Status handleStamp, long reserved,
+                                     long begun) throws IOException {
         AtomicLong writes = writesTo(file);
         long writesWhenRead = writes.get();
         Flock.Held fd = Flock.open(file);
@@ -88,7 +102,7 @@ final class ResidentCopy implements AutoCloseable {
                     });
                 }
                 map.trim();
-                copy = new ResidentCopy(fd, stamp, map, writes, writesWhenRead, checked);
+                copy = new ResidentCopy(fd, reserved, stamp, map, writes, writesWhenRead, checked);
                 return copy;
             } finally {
                 Flock.apply(fd.fd(), Flock.UNLOCK);
@@ -120,6 +134,11 @@ final class ResidentCopy implements AutoCloseable {
     /** Entries held. */
     int size() { return map.size(); }
 
+    /** Closes the descriptor and gives the reservation back; once. */
     @Override
-    public void close() { fd.close(); }
+    public void close() {
+        if (closed.getAndSet(true)) return;
+        fd.close();
+        CopyBudget.PROCESS.release(reserved);
+    }
 }

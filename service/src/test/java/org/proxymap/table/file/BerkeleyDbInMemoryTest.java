@@ -159,6 +159,32 @@ class BerkeleyDbInMemoryTest {
         }
     }
 
+    /** Copies of other tables have taken the process's budget: this one reads its file. */
+    @Test
+    void aTableFindingNoRoomInTheBudgetReadsItsFile() throws Exception {
+        Postmap postmap = Postmap.create();
+        Path src = built(postmap, "btree", "crowded", source(300));
+        Thread.sleep(ResidentCopy.SETTLED_MILLIS + 200);
+        long need = CopyBudget.forFile(Files.size(Path.of(src + ".db")));
+        long taken = CopyBudget.PROCESS.limit() - CopyBudget.PROCESS.reserved() - need + 1;
+        assertTrue(CopyBudget.PROCESS.reserve(taken));
+        try (LookupTable t = new BerkeleyDbType.Btree().open(src.toString(), readOnly(1 << 30))) {
+            for (int i = 0; i < 50; i++) {
+                assertEquals("value, 1 é", t.lookup("user1@example.com"));
+                Thread.sleep(10);
+            }
+            assertFalse(BerkeleyDbType.answersFromMemory(t));
+        } finally {
+            CopyBudget.PROCESS.release(taken);
+        }
+        long before = CopyBudget.PROCESS.reserved();
+        try (LookupTable t = new BerkeleyDbType.Btree().open(src.toString(), readOnly(1 << 30))) {
+            awaitInMemory(t, "user1@example.com");
+            assertEquals(before + need, CopyBudget.PROCESS.reserved());
+        }
+        assertEquals(before, CopyBudget.PROCESS.reserved(), "closing the table gave the copy's reservation back");
+    }
+
     @Test
     void nothingIsHeldInMemoryOverTheLimitOrForProxywrite() throws Exception {
         Postmap postmap = Postmap.create();
