@@ -3,6 +3,9 @@ package org.proxymap.table.file;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
@@ -92,8 +95,9 @@ public abstract class BerkeleyDbType implements TableType {
         private volatile OpenFileStatus.Status stamp;
         /** descriptors for the per-call flock, each lookup its own */
         private final LockDescriptors lockFds;
-        /** our own updates and deletes, one at a time, before they take their flock */
+        /** our own updates and deletes, one group commit at a time, before they take their flock */
         private final ReentrantLock writers = new ReentrantLock();
+        private final ConcurrentLinkedQueue<PendingWrite<?>> pending = new ConcurrentLinkedQueue<>();
         /** the largest file read into memory; 0 for none (a proxywrite table never is) */
         private final long inMemoryMax;
         /** the whole unchanged file in memory, once read; null before and after a change */
@@ -372,6 +376,60 @@ public abstract class BerkeleyDbType implements TableType {
         /** proxywrite's SYNC_UPDATE: each update and delete reaches the file. */
         @Override
         void written(Database d) throws IOException { d.sync(); }
+
+        /**
+         * Group commit: the updates and deletes that arrived while another one was being written
+         * run together, under one exclusive lock, followed by one sync, and each is answered only
+         * after that sync; as durable as a sync per update, which Postfix's single process makes,
+         * without one disk flush (and one flock) per request.
+         */
+        @Override
+        <T> T write(Op<Database, T> op) throws TableException {
+            PendingWrite<T> mine = new PendingWrite<>(op);
+            pending.add(mine);
+            writers.lock();
+            try {
+                if (!mine.done) commitPending();
+            } finally {
+                writers.unlock();
+            }
+            if (mine.failure != null) throw mine.failure;
+            return mine.result;
+        }
+
+        /** Runs every waiting write, then syncs; a failed sync fails them all (none is on disk for sure). */
+        private void commitPending() {
+            List<PendingWrite<?>> batch = new ArrayList<>();
+            for (PendingWrite<?> p; (p = pending.poll()) != null; ) batch.add(p);
+            try {
+                locked(Flock.EXCLUSIVE, h -> {
+                    for (PendingWrite<?> p : batch) p.runOn(h);
+                    written(h);
+                    return null;
+                });
+            } catch (TableException e) {
+                for (PendingWrite<?> p : batch) p.failure = e;
+            }
+            for (PendingWrite<?> p : batch) p.done = true;
+        }
+
+        /** One update or delete waiting for the next group commit, and its outcome. */
+        private final class PendingWrite<T> {
+            private final Op<Database, T> op;
+            private T result;
+            private TableException failure;
+            private volatile boolean done;
+
+            PendingWrite(Op<Database, T> op) { this.op = op; }
+
+            void runOn(Database d) {
+                try {
+                    result = op.run(d);
+                } catch (IOException | RuntimeException e) {
+                    failure = TableException.retry(warnings.warn(e.getMessage() + rebuildHint(file)), e);
+                }
+            }
+        }
 
         @Override
         void forEach(Database d, long limit, BiConsumer<byte[], byte[]> action) throws IOException { d.forEach(limit, action); }

@@ -80,10 +80,9 @@ abstract class NativeFileTable<H> implements LookupTable {
             LookupTable.super.update(key, value);
             return;
         }
-        locked(Flock.EXCLUSIVE, h -> {
+        write(h -> {
             boolean withNul = nul.appendOnWrite();
             put(h, TrailingNul.stored(bytes(key), withNul), TrailingNul.stored(bytes(value), withNul));
-            written(h);
             return null;
         });
     }
@@ -91,10 +90,15 @@ abstract class NativeFileTable<H> implements LookupTable {
     @Override
     public boolean delete(String key) throws TableException {
         if (!writable) return LookupTable.super.delete(key);
+        return write(h -> nul.probe(bytes(key), k -> remove(h, k) ? Boolean.TRUE : null) != null);
+    }
+
+    /** An update or delete: {@code op} and then {@link #written}, under the exclusive lock. */
+    <T> T write(Op<H, T> op) throws TableException {
         return locked(Flock.EXCLUSIVE, h -> {
-            Boolean found = nul.probe(bytes(key), k -> remove(h, k) ? Boolean.TRUE : null);
+            T result = op.run(h);
             written(h);
-            return found != null;
+            return result;
         });
     }
 
