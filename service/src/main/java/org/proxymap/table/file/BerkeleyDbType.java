@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
 import org.apache.logging.log4j.LogManager;
@@ -387,11 +388,21 @@ public abstract class BerkeleyDbType implements TableType {
         <T> T write(Op<Database, T> op) throws TableException {
             PendingWrite<T> mine = new PendingWrite<>(op);
             pending.add(mine);
-            writers.lock();
-            try {
-                if (!mine.done) commitPending();
-            } finally {
-                writers.unlock();
+            // whoever gets the lock commits all that is waiting; the others sleep until their write
+            // was committed (woken by that committer) or the lock is free for them (woken by the
+            // committer that found them waiting after its group): no one waits for the lock itself
+            while (!mine.done) {
+                if (writers.tryLock()) {
+                    try {
+                        if (!mine.done) commitPending();
+                    } finally {
+                        writers.unlock();
+                    }
+                    PendingWrite<?> next = pending.peek();
+                    if (next != null) LockSupport.unpark(next.thread);
+                } else {
+                    LockSupport.park(this);
+                }
             }
             if (mine.failure != null) throw mine.failure;
             return mine.result;
@@ -410,12 +421,16 @@ public abstract class BerkeleyDbType implements TableType {
             } catch (TableException e) {
                 for (PendingWrite<?> p : batch) p.failure = e;
             }
-            for (PendingWrite<?> p : batch) p.done = true;
+            for (PendingWrite<?> p : batch) {
+                p.done = true;
+                LockSupport.unpark(p.thread);
+            }
         }
 
         /** One update or delete waiting for the next group commit, and its outcome. */
         private final class PendingWrite<T> {
             private final Op<Database, T> op;
+            private final Thread thread = Thread.currentThread();
             private T result;
             private TableException failure;
             private volatile boolean done;
