@@ -420,10 +420,15 @@ public abstract class BerkeleyDbType implements TableType {
                 });
             } catch (TableException e) {
                 for (PendingWrite<?> p : batch) p.failure = e;
-            }
-            for (PendingWrite<?> p : batch) {
-                p.done = true;
-                LockSupport.unpark(p.thread);
+            } catch (Error e) { // out of memory, say: no write of the group is known to be on disk
+                TableException retry = TableException.retry(name + ":" + file + ": " + e, e);
+                for (PendingWrite<?> p : batch) p.failure = retry;
+                throw e;
+            } finally {
+                for (PendingWrite<?> p : batch) {
+                    p.done = true;
+                    LockSupport.unpark(p.thread);
+                }
             }
         }
 
