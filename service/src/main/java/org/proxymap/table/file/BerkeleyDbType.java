@@ -106,9 +106,8 @@ public abstract class BerkeleyDbType implements TableType {
         private final AtomicBoolean reading = new AtomicBoolean();
         /** when the next read into memory may begin, in currentTimeMillis */
         private volatile long nextRead;
-        /** the wait before reading a changed file again, and when the copy in use was made */
+        /** the wait before reading a changed file again */
         private volatile long readDelay = ResidentCopy.SETTLED_MILLIS;
-        private volatile long residentSince;
         /** the budget's refusal is logged once per table */
         private volatile boolean budgetWarned;
 
@@ -147,7 +146,7 @@ public abstract class BerkeleyDbType implements TableType {
          */
         private void dropped(ResidentCopy copy) {
             long now = System.currentTimeMillis();
-            readDelay = now - residentSince < 10 * readDelay ? Math.min(2 * readDelay, 64_000) : ResidentCopy.SETTLED_MILLIS;
+            readDelay = now - copy.readAtMillis() < 10 * readDelay ? Math.min(2 * readDelay, 64_000) : ResidentCopy.SETTLED_MILLIS;
             nextRead = now + readDelay;
             copy.close();
         }
@@ -193,7 +192,6 @@ public abstract class BerkeleyDbType implements TableType {
                         copy.close();
                         return;
                     }
-                    residentSince = System.currentTimeMillis();
                     resident.set(copy);
                 } finally {
                     lock.unlock();
@@ -261,20 +259,13 @@ public abstract class BerkeleyDbType implements TableType {
          * the table's lock (always in that order), so that lookups wait for each other only around
          * the library call; a file that postmap rebuilt or replaced is re-opened first (and the call
          * made again, under a lock on the new file). A file removed from under its name is read
-         * without a flock: no other process can open it any more.
+         * without a flock: no other process can open it any more. Our own writes come here one
+         * group at a time ({@link #write}), so they never wait in flock() for each other (the
+         * kernel wakes every waiter of a flock at each release, and only one of them gets it).
          */
         @Override
         <T> T locked(int mode, Op<Database, T> op) throws TableException {
-            if (openLocked) return serialized(mode, op);
-            if (mode != Flock.EXCLUSIVE) return flocked(mode, op);
-            // writers queue here, one at a time, rather than all in flock(): the kernel wakes every
-            // waiter of a flock at each release, and only one of them gets it
-            writers.lock();
-            try {
-                return flocked(mode, op);
-            } finally {
-                writers.unlock();
-            }
+            return openLocked ? serialized(mode, op) : flocked(mode, op);
         }
 
         private <T> T flocked(int mode, Op<Database, T> op) throws TableException {

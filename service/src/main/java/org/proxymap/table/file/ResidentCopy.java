@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.proxymap.ffm.Flock;
 import org.proxymap.ffm.OpenFileStatus;
@@ -40,13 +41,16 @@ final class ResidentCopy implements AutoCloseable {
     private final Latin1Map map;
     private final AtomicLong writes;
     private final long writesWhenRead;
-    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    /** currentTimeMillis when reading began */
+    private final long readAtMillis;
+    private final AtomicBoolean closed = new AtomicBoolean();
     /** System.nanoTime() before the latest statx that found the file unchanged */
     private volatile long checkedAt;
 
-    private ResidentCopy(Flock.Held fd, long reserved, OpenFileStatus.Status stamp, Latin1Map map, AtomicLong writes,
-                         long writesWhenRead, long checkedAt) {
+    private ResidentCopy(Flock.Held fd, long reserved, long readAtMillis, OpenFileStatus.Status stamp, Latin1Map map,
+                         AtomicLong writes, long writesWhenRead, long checkedAt) {
         this.fd = fd;
+        this.readAtMillis = readAtMillis;
         this.reserved = reserved;
         this.stamp = stamp;
         this.map = map;
@@ -73,21 +77,13 @@ final class ResidentCopy implements AutoCloseable {
      */
     static ResidentCopy read(BerkeleyDb lib, Path file, int dbType, OpenFileStatus.Status handleStamp, long reserved)
             throws IOException {
-        ResidentCopy copy = null;
-        try {
-            return copy = read(lib, file, dbType, handleStamp, reserved, System.currentTimeMillis());
-        } finally {
-            if (copy == null) CopyBudget.PROCESS.release(reserved);
-        }
-    }
-
-    private static ResidentCopy read(BerkeleyDb lib, Path file, int dbType, OpenFileStatus.Status handleStamp, long reserved,
-                                     long begun) throws IOException {
+        long begun = System.currentTimeMillis();
         AtomicLong writes = writesTo(file);
         long writesWhenRead = writes.get();
-        Flock.Held fd = Flock.open(file);
+        Flock.Held fd = null;
         ResidentCopy copy = null;
         try {
+            fd = Flock.open(file);
             Flock.apply(fd.fd(), Flock.SHARED);
             try {
                 long checked = System.nanoTime();
@@ -102,13 +98,16 @@ final class ResidentCopy implements AutoCloseable {
                     });
                 }
                 map.trim();
-                copy = new ResidentCopy(fd, reserved, stamp, map, writes, writesWhenRead, checked);
+                copy = new ResidentCopy(fd, reserved, begun, stamp, map, writes, writesWhenRead, checked);
                 return copy;
             } finally {
                 Flock.apply(fd.fd(), Flock.UNLOCK);
             }
         } finally {
-            if (copy == null) fd.close();
+            if (copy == null) {
+                if (fd != null) fd.close();
+                CopyBudget.PROCESS.release(reserved);
+            }
         }
     }
 
@@ -133,6 +132,9 @@ final class ResidentCopy implements AutoCloseable {
 
     /** Entries held. */
     int size() { return map.size(); }
+
+    /** When reading this copy began (currentTimeMillis). */
+    long readAtMillis() { return readAtMillis; }
 
     /** Closes the descriptor and gives the reservation back; once. */
     @Override
