@@ -15,6 +15,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.proxymap.protocol.AttrList;
+import org.proxymap.table.sql.LogCapture;
 import org.proxymap.testing.Require;
 import org.proxymap.testing.TestServer;
 import org.proxymap.testing.Trees;
@@ -110,9 +111,14 @@ class BerkeleyDbInteropTest {
 
     /** postmap against both servers at once: the same exit code and output (directories aside). */
     private static Postmap.Result both(String stdin, String... args) {
+        return bothWith(ours, stdin, args);
+    }
+
+    /** The same, with {@code server} as ours. */
+    private static Postmap.Result bothWith(TestServer server, String stdin, String... args) {
         CompletableFuture<Postmap.Result> theirs = CompletableFuture.supplyAsync(() -> run(postfix.etc, postfix.dir, stdin, args),
                 java.util.concurrent.Executors.newThreadPerTaskExecutor(Thread.ofPlatform().daemon().factory()));
-        Postmap.Result mine = run(ours.etc, ours.dir, stdin, args);
+        Postmap.Result mine = run(server.etc, server.dir, stdin, args);
         assertEquals(theirs.join(), mine, "postmap " + String.join(" ", args) + " through Postfix's proxymap vs ours");
         return mine;
     }
@@ -139,6 +145,30 @@ class BerkeleyDbInteropTest {
             Postmap.Result none = both(probes, "-n", "-q", "-", table);
             assertEquals(1, none.exit(), none.toString());
             assertEquals("", none.stdout());
+        }
+    }
+
+    /**
+     * The same keys once a server of ours has read its hash: and btree: tables into memory
+     * (ResidentCopy, logged when done): the copy answers as Postfix's proxymap reading the file.
+     */
+    @Test
+    void thousandsOfKeysFromMemoryAnswerAsPostfixDoes() throws Exception {
+        try (LogCapture log = new LogCapture();
+             TestServer mem = TestServer.start(TestServer.newConfig("compatibility_level = 3.6\n" + maps("ours")))) {
+            for (String type : new String[] {"hash", "btree"}) {
+                String file = tables + "/maps/" + big(type);
+                String table = "proxy:" + type + ":" + file;
+                long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+                while (log.count("table " + type + ":" + file + ".db: ") == 0) { // "...: N entries read into memory"
+                    assertTrue(System.nanoTime() < deadline, type + " was not read into memory within 20 s:\n" + log.all());
+                    run(mem.etc, mem.dir, "absent@example.com\n", "-q", "-", table); // a lookup starts the read when due
+                    Thread.sleep(50);
+                }
+                Postmap.Result r = bothWith(mem, probes, "-q", "-", table);
+                assertEquals(0, r.exit(), r.stderr());
+                assertTrue(r.stdout().lines().count() > ENTRIES, type + ": " + r.stdout().lines().count() + " hits");
+            }
         }
     }
 
