@@ -40,6 +40,8 @@ public enum Setting {
             "Database connections open at once, all SQL tables and pools together"),
     SQL_POOL_MAX_CONNECTIONS("proxymap_sql_pool_max_connections", "20", v -> Values.integer(v, 1),
             "Connections of one pool (one host, user and database, shared by every table using it)"),
+    LDAP_SEARCHES_PER_CONNECTION("proxymap_ldap_searches_per_connection", "32", v -> Values.integer(v, 1),
+            "Searches one ldap connection carries at once before the next connection of its pool opens (1: one search per connection)"),
     SQL_CONNECT_TIMEOUT("proxymap_sql_connect_timeout", "2s", v -> Values.time(v, 's'),
             "Time to connect to (or check) a database server before the next host or RETRY"),
     SQL_QUERY_TIMEOUT("proxymap_sql_query_timeout", "5s", v -> Values.time(v, 's'),

@@ -85,6 +85,7 @@ import org.proxymap.table.TableRegistry;
  *   proxymap_config_status_as_retry = no   send CONFIG as RETRY (Postfix 2.x clients)
  *   proxymap_sql_max_connections = 100     database connections open at once, all SQL pools together
  *   proxymap_sql_pool_max_connections = 20 connections of one pool (host, user, database)
+ *   proxymap_ldap_searches_per_connection = 32  ldap searches in flight on one connection (1: one each)
  *   proxymap_sql_connect_timeout = 2s      connect to (or check) a database server
  *   proxymap_sql_query_timeout = 5s        one query, or the wait for a free connection
  *   proxymap_pgsql_default_encoding = LATIN1  pgsql client encoding when a .cf sets none (UTF8: Postfix 3.8+)

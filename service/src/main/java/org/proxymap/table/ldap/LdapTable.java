@@ -121,7 +121,7 @@ final class LdapTable implements LookupTable, org.proxymap.table.ServerCheck {
                 limited.warn(fullName + " base", m + "; fix search_base");
                 throw TableException.retry(m);
             }
-            if (c != null) pool.discard(c);
+            if (c != null) pool.afterError(c, rc);
             String m = fullName + ": Search error " + rc.intValue() + ": " + rc.getName() + detail(e);
             limited.warn(fullName + " search", m);
             throw TableException.retry(m);
@@ -357,8 +357,8 @@ final class LdapTable implements LookupTable, org.proxymap.table.ServerCheck {
             search(c, base, SearchScope.BASE, "(objectclass=*)", new String[] {"1.1"});
             pool.giveBack(c);
         } catch (LDAPException e) {
-            pool.discard(c);
             ResultCode rc = e.getResultCode();
+            pool.afterError(c, rc);
             throw TableException.retry((rc == ResultCode.NO_SUCH_OBJECT ? "search_base '" + base + "' not found: " : "base search failed: ")
                     + rc.intValue() + " (" + rc.getName() + ")" + detail(e));
         }

@@ -98,7 +98,7 @@ public final class LdapType implements TableType {
         } catch (TableOpenException e) {
             sb.append("|bad:").append(e.getMessage());
         }
-        for (Setting s : new Setting[] {Setting.SQL_MAX_CONNECTIONS, Setting.SQL_POOL_MAX_CONNECTIONS}) {
+        for (Setting s : new Setting[] {Setting.SQL_MAX_CONNECTIONS, Setting.SQL_POOL_MAX_CONNECTIONS, Setting.LDAP_SEARCHES_PER_CONNECTION}) {
             sb.append('|').append(context.parameters().apply(s.key()));
         }
         return sb.toString();
@@ -115,11 +115,12 @@ public final class LdapType implements TableType {
             }
         }
         int poolMax = setting(parameters, Setting.SQL_POOL_MAX_CONNECTIONS, cf.name);
+        int perConnection = setting(parameters, Setting.LDAP_SEARCHES_PER_CONNECTION, cf.name);
         boolean simple = cf.bind != LdapConfig.BIND_NONE;
         boolean sasl = cf.bind == LdapConfig.BIND_SASL;
         return new LdapPool.Target(cf.servers, cf.bind, simple ? cf.bindDn : "", simple ? cf.bindPw : "",
                 sasl ? cf.saslMechs : "", sasl ? cf.saslRealm : "", sasl ? cf.saslAuthzId : "", sasl ? cf.saslMinSsf : 0,
-                cf.startTls, tls, cf.dereference, cf.chaseReferrals, cf.version, poolMax);
+                cf.startTls, tls, cf.dereference, cf.chaseReferrals, cf.version, poolMax, perConnection);
     }
 
     private static int setting(Function<String, String> parameters, Setting s, String table) throws TableOpenException {
@@ -136,7 +137,7 @@ public final class LdapType implements TableType {
     static String poolKey(LdapPool.Target t) {
         return "ldap:" + t.describe() + " bind=" + t.bind() + " sasl=" + t.saslMechs() + "|" + t.saslRealm() + "|" + t.saslAuthzId()
                 + "|" + t.saslMinSsf() + " starttls=" + t.startTls() + " tls=" + t.tls() + " deref=" + t.dereference()
-                + " referrals=" + t.chaseReferrals() + " version=" + t.version() + " max=" + t.poolMax() + " auth=" + sha256(t.bindPw());
+                + " referrals=" + t.chaseReferrals() + " version=" + t.version() + " max=" + t.poolMax() + "x" + t.searchesPerConnection() + " auth=" + sha256(t.bindPw());
     }
 
     private static String sha256(String s) {

@@ -169,6 +169,79 @@ class LdapFaultsTest {
         }
     }
 
+    /** Lookups at once on a server that never answers: how many connections it is offered. */
+    private int connectionsFor(int lookups, String perConnection) throws Exception {
+        List<Socket> held = new CopyOnWriteArrayList<>();
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    while (true) held.add(silent.accept());
+                } catch (Exception ignored) {
+                    // closed
+                }
+            });
+            Path f = Files.createTempFile(dir, "silent", ".cf");
+            // no bind: the connection is made at once, and each search then waits on it
+            Files.writeString(f, "server_host = ldap://127.0.0.1:" + silent.getLocalPort() + "\nversion = 3\nbind = no\ntimeout = 2\n");
+            OpenContext ctx = new OpenContext(false, 0, n -> n.equals("proxymap_ldap_searches_per_connection") ? perConnection : null,
+                    resources);
+            try (LookupTable t = new LdapType().open(f.toString(), ctx)) {
+                List<Thread> threads = new java.util.ArrayList<>();
+                AtomicInteger retries = new AtomicInteger();
+                for (int i = 0; i < lookups; i++) {
+                    threads.add(Thread.ofPlatform().start(() -> {
+                        try {
+                            t.lookup("alice@example.org");
+                        } catch (TableException e) {
+                            if (e.status() == Status.RETRY) retries.incrementAndGet();
+                        }
+                    }));
+                }
+                for (Thread th : threads) th.join();
+                assertEquals(lookups, retries.get(), "every lookup answers RETRY after the timeout");
+            }
+            return held.size();
+        } finally {
+            for (Socket s : held) s.close();
+        }
+    }
+
+    @Test
+    void searchesShareAConnectionUpToTheirLimitBeforeTheNextOpens() throws Exception {
+        assertEquals(3, connectionsFor(10, "4"), "10 searches at once, 4 per connection");
+        assertEquals(1, connectionsFor(10, null), "10 searches at once, 32 per connection (the default)");
+        assertEquals(10, connectionsFor(10, "1"), "10 searches at once, one per connection");
+    }
+
+    @Test
+    void searchesSharingOneConnectionEachGetTheirOwnAnswer() throws Exception {
+        try (LookupTable t = open(aliases())) {
+            ConcurrentLinkedQueue<String> wrong = new ConcurrentLinkedQueue<>();
+            List<Thread> threads = new java.util.ArrayList<>();
+            String[][] keys = {{"alice@example.org", "alice@mail.example.org"},
+                               {"bob@example.org", "bob@mail.example.org,bob@backup.example.net,bob@de.example.org"},
+                               {"nobody@example.org", null}};
+            for (int i = 0; i < 24; i++) {
+                String[] k = keys[i % keys.length];
+                threads.add(Thread.ofPlatform().start(() -> {
+                    for (int j = 0; j < 100; j++) {
+                        try {
+                            String v = t.lookup(k[0]);
+                            if (!java.util.Objects.equals(k[1], v)) wrong.add(k[0] + " -> " + v);
+                        } catch (TableException e) {
+                            wrong.add(k[0] + ": " + e.getMessage());
+                        }
+                    }
+                }));
+            }
+            for (Thread th : threads) th.join();
+            PoolStats info = resources.snapshot().values().stream().filter(r -> r instanceof LdapPool)
+                    .map(r -> ((PooledResource) r).poolStats()).findFirst().orElseThrow();
+            assertEquals(List.of(), List.copyOf(wrong));
+            assertEquals(1, info.created(), "24 lookups at once fit on one connection: " + info);
+        }
+    }
+
     @Test
     void tablesWithTheSameServerAndBindShareOnePoolShownWithItsConnections() throws Exception {
         try (LookupTable a = open(aliases()); LookupTable b = open(aliases() + "result_attribute = mail\n")) {
