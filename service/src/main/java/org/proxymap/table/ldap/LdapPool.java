@@ -140,14 +140,23 @@ final class LdapPool implements PooledResource, ConnectionBudget.IdleHolder {
      * open a new one (it then counts as opening). Closes connections idle too long on the way.
      * Waits while a connection is being opened, or until a search ends.
      */
-    private synchronized Conn withRoom(long deadline) throws TableException {
+    private Conn withRoom(long deadline) throws TableException {
+        List<Conn> expired = new ArrayList<>(0);
+        try {
+            return withRoom(deadline, expired);
+        } finally {
+            for (Conn c : expired) close(c); // outside the lock: an unbind may wait on the network
+        }
+    }
+
+    private synchronized Conn withRoom(long deadline, List<Conn> expired) throws TableException {
         while (true) {
             long now = System.nanoTime();
             for (Iterator<Conn> it = conns.iterator(); it.hasNext(); ) {
                 Conn c = it.next();
                 if (c.searches == 0 && (now - c.lastUsed >= IDLE_NANOS || !c.ldap.isConnected())) {
                     it.remove();
-                    close(c);
+                    expired.add(c);
                 } else if (c.searches < perConnection) {
                     c.searches++;
                     return c;
