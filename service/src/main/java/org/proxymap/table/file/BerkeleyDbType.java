@@ -6,8 +6,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
@@ -78,7 +76,7 @@ public abstract class BerkeleyDbType implements TableType {
 
     /** Whether {@code table}, one of ours, now answers from its copy in memory (for tests). */
     static boolean answersFromMemory(LookupTable table) {
-        return table instanceof BerkeleyDbType.DbTable t && t.resident.get() != null;
+        return table instanceof BerkeleyDbType.DbTable t && t.resident != null && t.resident.holds();
     }
 
     /** The fix for a file that does not open or read as this type. */
@@ -88,7 +86,7 @@ public abstract class BerkeleyDbType implements TableType {
     }
 
     /** One open table: the file, its lock mode, what the keys look like. */
-    private final class DbTable extends NativeFileTable<Database> {
+    private final class DbTable extends NativeFileTable<Database> implements ResidentSlot.Table {
         private final BerkeleyDb lib;
         private final boolean openLocked;
         private int fd;
@@ -99,28 +97,19 @@ public abstract class BerkeleyDbType implements TableType {
         /** our own updates and deletes, one group commit at a time, before they take their flock */
         private final ReentrantLock writers = new ReentrantLock();
         private final ConcurrentLinkedQueue<PendingWrite<?>> pending = new ConcurrentLinkedQueue<>();
-        /** the largest file read into memory; 0 for none (a proxywrite table never is) */
-        private final long inMemoryMax;
-        /** the whole unchanged file in memory, once read; null before and after a change */
-        private final AtomicReference<ResidentCopy> resident = new AtomicReference<>();
-        private final AtomicBoolean reading = new AtomicBoolean();
-        /** when the next read into memory may begin, in currentTimeMillis */
-        private volatile long nextRead;
-        /** the wait before reading a changed file again */
-        private volatile long readDelay = ResidentCopy.SETTLED_MILLIS;
-        /** the budget's refusal is logged once per table */
-        private volatile boolean budgetWarned;
+        /** the file in memory while unchanged; null for a proxywrite table, or with the limit at 0 */
+        private final ResidentSlot resident;
 
         DbTable(BerkeleyDb lib, Path file, boolean writable, boolean openLock, OpenFlags flags, long inMemoryMax)
                 throws IOException {
             super(file, writable, flags);
             this.lib = lib;
             this.openLocked = openLock;
-            this.inMemoryMax = inMemoryMax;
             this.lockFds = new LockDescriptors(file);
             this.handle = openFile();
             this.fd = handle.fd();
-            readIntoMemorySoon();
+            this.resident = inMemoryMax == 0 ? null : new ResidentSlot(lib, file, dbType, name + ":" + file, inMemoryMax, this);
+            if (resident != null) resident.readSoon();
         }
 
         /**
@@ -129,84 +118,26 @@ public abstract class BerkeleyDbType implements TableType {
          */
         @Override
         public String lookup(String key) throws TableException {
-            ResidentCopy copy = resident.get();
-            if (copy != null) {
-                if (copy.current()) return nul.probe(bytes(key), copy::get);
-                if (resident.compareAndSet(copy, null)) dropped(copy);
-            }
+            if (resident == null) return super.lookup(key);
+            ResidentCopy copy = resident.current();
+            if (copy != null) return nul.probe(bytes(key), copy::get);
             String value = super.lookup(key);
-            readIntoMemorySoon();
+            resident.readSoon();
             return value;
         }
 
-        /**
-         * The file changed under the copy. A file that changes again soon after each read (one
-         * kept up to date by a writer) waits twice as long before the next read, up to a minute,
-         * rather than being read whole every second.
-         */
-        private void dropped(ResidentCopy copy) {
-            long now = System.currentTimeMillis();
-            readDelay = now - copy.readAtMillis() < 10 * readDelay ? Math.min(2 * readDelay, 64_000) : ResidentCopy.SETTLED_MILLIS;
-            nextRead = now + readDelay;
-            copy.close();
-        }
+        @Override
+        public OpenFileStatus.Status stamp() { return stamp; }
 
-        /** Starts reading the file into memory when it is small enough, not yet read, and due. */
-        private void readIntoMemorySoon() {
-            if (inMemoryMax == 0 || resident.get() != null || System.currentTimeMillis() < nextRead) return;
-            if (!reading.compareAndSet(false, true)) return;
-            // a platform thread: flock() may wait for postmap, and a native call pins a virtual one
-            Thread.ofPlatform().daemon().name("in-memory " + name + ":" + file).start(this::readIntoMemory);
-        }
-
-        private void readIntoMemory() {
+        @Override
+        public boolean installIfAt(OpenFileStatus.Status readStamp, Runnable install) {
+            lock.lock();
             try {
-                OpenFileStatus.Status handleStamp = stamp;
-                if (handleStamp.size() > inMemoryMax) {
-                    nextRead = Long.MAX_VALUE; // until the file changes
-                    log.info("table {}:{} is read from the file at each lookup: its {} bytes are over proxymap_db_in_memory_max_size ({})",
-                            name, file, handleStamp.size(), inMemoryMax);
-                    return;
-                }
-                long reserve = CopyBudget.forFile(handleStamp.size());
-                if (!CopyBudget.PROCESS.reserve(reserve)) {
-                    nextRead = System.currentTimeMillis() + 64_000;
-                    if (!budgetWarned) {
-                        budgetWarned = true;
-                        log.info("table {}:{} is read from the file at each lookup: the copies of other tables hold {} of the {} MB "
-                                + "that copies may take (a quarter of the heap's maximum); raise -Xmx in PROXYMAP_JAVA_OPTS, "
-                                + "or lower proxymap_db_in_memory_max_size", name, file,
-                                CopyBudget.PROCESS.reserved() >> 20, CopyBudget.PROCESS.limit() >> 20);
-                    }
-                    return;
-                }
-                long begun = System.nanoTime();
-                ResidentCopy copy = ResidentCopy.read(lib, file, dbType, handleStamp, reserve);
-                if (copy == null) {
-                    nextRead = System.currentTimeMillis() + ResidentCopy.SETTLED_MILLIS; // written just now, or re-opened since
-                    return;
-                }
-                lock.lock();
-                try {
-                    if (handle == null || !stamp.equals(handleStamp)) {
-                        copy.close();
-                        return;
-                    }
-                    resident.set(copy);
-                } finally {
-                    lock.unlock();
-                }
-                log.info("table {}:{}: {} entries read into memory in {} ms; lookups answer from there while the file is unchanged",
-                        name, file, copy.size(), (System.nanoTime() - begun) / 1_000_000);
-            } catch (IOException | RuntimeException e) {
-                nextRead = System.currentTimeMillis() + 10_000; // lookups from the file log what is wrong with it
-                log.debug("table {}:{} not read into memory: {}", name, file, e.getMessage());
-            } catch (OutOfMemoryError e) {
-                nextRead = Long.MAX_VALUE;
-                log.warn("table {}:{} is read from the file at each lookup: no heap left to hold its {} bytes in memory; "
-                        + "raise -Xmx in PROXYMAP_JAVA_OPTS, or lower proxymap_db_in_memory_max_size", name, file, stamp.size());
+                if (handle == null || !stamp.equals(readStamp)) return false;
+                install.run();
+                return true;
             } finally {
-                reading.set(false);
+                lock.unlock();
             }
         }
 
@@ -351,7 +282,7 @@ public abstract class BerkeleyDbType implements TableType {
             handle = fresh;
             fd = fresh.fd();
             nul.reset();
-            if (nextRead == Long.MAX_VALUE) nextRead = 0; // too big or no heap before: perhaps not now
+            if (resident != null) resident.reopened();
             old.close();
             log.info("table {}:{} has changed -- re-opened", name, file);
         }
@@ -451,8 +382,7 @@ public abstract class BerkeleyDbType implements TableType {
         @Override
         public void close() {
             super.close(); // no copy is kept once the handle is gone
-            ResidentCopy copy = resident.getAndSet(null);
-            if (copy != null) copy.close();
+            if (resident != null) resident.close();
             lockFds.close();
         }
     }
