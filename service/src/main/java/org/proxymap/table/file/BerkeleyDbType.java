@@ -228,7 +228,7 @@ public abstract class BerkeleyDbType implements TableType {
                 } catch (TableException e) {
                     throw e;
                 } catch (IOException | RuntimeException e) {
-                    throw TableException.retry(warnings.warn(e.getMessage() + rebuildHint(file)), e);
+                    throw failed(e);
                 } finally {
                     lockFds.give(own);
                 }
@@ -248,10 +248,15 @@ public abstract class BerkeleyDbType implements TableType {
             } catch (TableException e) {
                 throw e;
             } catch (IOException | RuntimeException e) {
-                throw TableException.retry(warnings.warn(e.getMessage() + rebuildHint(file)), e);
+                throw failed(e);
             } finally {
                 lock.unlock();
             }
+        }
+
+        /** A failed library or file call: RETRY, logged (rate-limited) with the fix. */
+        private TableException failed(Exception e) {
+            return TableException.retry(warnings.warn(e.getMessage() + rebuildHint(file)), e);
         }
 
         /** {@code op} on the open handle, under the table's lock and the file's flock. */
@@ -368,7 +373,7 @@ public abstract class BerkeleyDbType implements TableType {
                 try {
                     result = op.run(d);
                 } catch (IOException | RuntimeException e) {
-                    failure = TableException.retry(warnings.warn(e.getMessage() + rebuildHint(file)), e);
+                    failure = failed(e);
                 }
             }
         }

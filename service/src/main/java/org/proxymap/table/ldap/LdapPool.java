@@ -74,7 +74,6 @@ final class LdapPool implements PooledResource, ConnectionBudget.IdleHolder {
         final LDAPConnection ldap;
         final ConnectionBudget.Permit permit;
         int searches;
-        boolean closed;
         long lastUsed = System.nanoTime();
 
         Conn(LDAPConnection ldap, ConnectionBudget.Permit permit) {
@@ -227,11 +226,8 @@ final class LdapPool implements PooledResource, ConnectionBudget.IdleHolder {
     /** The server is down: the idle connections are, too. */
     void dropIdle() { closeIdle(); }
 
+    /** Closes a connection already taken off the list (under the pool's lock), so once. */
     private void close(Conn c) {
-        synchronized (c) {
-            if (c.closed) return;
-            c.closed = true;
-        }
         c.ldap.close();
         c.permit.close();
         destroyed.incrementAndGet();
